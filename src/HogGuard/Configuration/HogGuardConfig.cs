@@ -1,0 +1,168 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace HogGuard.Configuration;
+
+/// <summary>
+/// <c>hogguard.yml</c>, the one configuration file. Read through YamlDotNet's node model (no
+/// reflection), strictly: an unknown key or a value of the wrong type is an error that names the
+/// file, the line and the fix, so a typo never silently turns a rule off.
+/// </summary>
+public sealed class HogGuardConfig
+{
+    /// <summary>The file name looked for in the scanned folder.</summary>
+    public const string FileName = "hogguard.yml";
+
+    /// <summary>Default size above which a file or blob is skipped with a note.</summary>
+    public const long DefaultMaxFileSize = 100L * 1024 * 1024;
+
+    public static HogGuardConfig Default { get; } = new();
+
+    /// <summary>Globs of paths whose findings are not reported (<c>scan.allow_paths</c>).</summary>
+    public IReadOnlyList<PathGlob> AllowPaths { get; init; } = [];
+
+    /// <summary>Files and blobs above this size are skipped with a note (<c>scan.max_file_size</c>).</summary>
+    public long MaxFileSize { get; init; } = DefaultMaxFileSize;
+
+    /// <summary>Where the configuration came from, or null for the defaults.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>Reads a configuration file.</summary>
+    /// <exception cref="ConfigurationException">The file cannot be read or is not valid.</exception>
+    public static HogGuardConfig Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot read {path}: {e.Message}", e);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses configuration text; <paramref name="sourceName"/> is used in messages.</summary>
+    public static HogGuardConfig Parse(string text, string sourceName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException($"{sourceName}: not valid YAML at line {e.Start.Line}: {e.Message} Fix the syntax (see the README's hogguard.yml section).", e);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return new HogGuardConfig { SourcePath = sourceName };
+        }
+
+        var root = stream.Documents[0].RootNode as YamlMappingNode
+            ?? throw Invalid(sourceName, stream.Documents[0].RootNode, "the top level must be a mapping such as 'scan:'");
+        var allow = new List<PathGlob>();
+        var maxSize = DefaultMaxFileSize;
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value;
+            switch (key)
+            {
+                case "scan":
+                    ReadScan(sourceName, value, allow, ref maxSize);
+                    break;
+                case "version":
+                    break;
+                default:
+                    // Sections the scanner does not read (environments, keys, ...) belong to other commands.
+                    if (!KnownSections.Contains(key))
+                    {
+                        throw Invalid(sourceName, keyNode, $"unknown section '{key}'; known sections are: scan, {string.Join(", ", KnownSections)}");
+                    }
+
+                    break;
+            }
+        }
+
+        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName };
+    }
+
+    private static readonly HashSet<string?> KnownSections = ["environments", "keys", "rotation", "webhooks", "audit", "posthog"];
+
+    private static void ReadScan(string source, YamlNode node, List<PathGlob> allow, ref long maxSize)
+    {
+        if (node is YamlScalarNode { Value: null or "" })
+        {
+            return;
+        }
+
+        var scan = node as YamlMappingNode ?? throw Invalid(source, node, "'scan' must be a mapping");
+        foreach (var (keyNode, value) in scan.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value;
+            switch (key)
+            {
+                case "allow_paths":
+                    var list = value as YamlSequenceNode ?? throw Invalid(source, value, "'scan.allow_paths' must be a list of globs, e.g. [\"tests/**/Fixtures/**\"]");
+                    foreach (var item in list.Children)
+                    {
+                        if (item is not YamlScalarNode { Value: { Length: > 0 } glob })
+                        {
+                            throw Invalid(source, item, "each entry of 'scan.allow_paths' must be a non-empty glob string");
+                        }
+
+                        allow.Add(new PathGlob(glob));
+                    }
+
+                    break;
+                case "max_file_size":
+                    var text = (value as YamlScalarNode)?.Value;
+                    if (!TryParseSize(text, out maxSize))
+                    {
+                        throw Invalid(source, value, $"'scan.max_file_size' must be a size such as 100MB, 512KB or 1048576 (got '{text}')");
+                    }
+
+                    break;
+                default:
+                    throw Invalid(source, keyNode, $"unknown key 'scan.{key}'; known keys are allow_paths and max_file_size");
+            }
+        }
+    }
+
+    /// <summary>Parses sizes such as <c>100MB</c>, <c>512k</c>, <c>1G</c> or a plain byte count.</summary>
+    public static bool TryParseSize(string? text, out long bytes)
+    {
+        bytes = 0;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        var s = text.Trim().ToUpperInvariant();
+        long unit = 1;
+        foreach (var (suffix, factor) in new[] { ("GB", 1L << 30), ("G", 1L << 30), ("MB", 1L << 20), ("M", 1L << 20), ("KB", 1L << 10), ("K", 1L << 10), ("B", 1L) })
+        {
+            if (s.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                unit = factor;
+                s = s[..^suffix.Length].TrimEnd();
+                break;
+            }
+        }
+
+        if (!long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > long.MaxValue / unit)
+        {
+            return false;
+        }
+
+        bytes = n * unit;
+        return true;
+    }
+
+    private static ConfigurationException Invalid(string source, YamlNode node, string problem) =>
+        new($"{source}:{node.Start.Line}: {problem}.");
+}

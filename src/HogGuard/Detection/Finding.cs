@@ -1,0 +1,12 @@
+namespace HogGuard.Detection;
+
+/// <summary>One exposed secret (or one hygiene problem) with every place it was seen.</summary>
+/// <param name="Rule">The rule that found it.</param>
+/// <param name="Kind">What was found: a token kind's report name, <c>setting</c>, <c>env_file</c> or <c>gitignore</c>.</param>
+/// <param name="Fingerprint">First 12 hex digits of the SHA-256 of the secret (or of the rule and path, for file findings).</param>
+/// <param name="Masked">The secret as PostHog masks it, or the path for file findings. Never the whole secret.</param>
+/// <param name="Locations">Every place it was seen, in path, line order.</param>
+public sealed record Finding(Rule Rule, string Kind, string Fingerprint, string Masked, IReadOnlyList<Location> Locations)
+{
+    public Severity Severity => Rule.Severity;
+}

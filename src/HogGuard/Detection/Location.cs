@@ -1,0 +1,10 @@
+namespace HogGuard.Detection;
+
+/// <summary>Where a finding was seen. For history scans, the commit that introduced it.</summary>
+/// <param name="Path">Path relative to the scanned root, with forward slashes; <c>&lt;stdin&gt;</c> for standard input.</param>
+/// <param name="Line">1-based line, when the finding is in a file's content.</param>
+/// <param name="Column">1-based column in UTF-16 code units, when the finding is in a file's content.</param>
+/// <param name="Commit">The commit that introduced the content (history scans only).</param>
+/// <param name="Author">That commit's author name.</param>
+/// <param name="Date">That commit's author date.</param>
+public sealed record Location(string Path, int? Line = null, int? Column = null, string? Commit = null, string? Author = null, DateTimeOffset? Date = null);

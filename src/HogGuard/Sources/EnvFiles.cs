@@ -1,0 +1,52 @@
+using HogGuard.Detection;
+using HogGuard.Keys;
+
+namespace HogGuard.Sources;
+
+/// <summary>The <c>.env</c> checks: which names are env files, which are templates, and the hits for them.</summary>
+internal static class EnvFiles
+{
+    private static readonly string[] TemplateSuffixes = ["example", "sample", "template", "dist", "defaults", "tpl", "schema"];
+
+    /// <summary>The paths .gitignore must ignore.</summary>
+    public static readonly string[] MustIgnore = [".env", ".env.local", ".env.production.local"];
+
+    /// <summary>The .gitignore rules a user should add, matching <see cref="MustIgnore"/>.</summary>
+    public static readonly string[] Patterns = [".env", ".env.local", ".env.*.local"];
+
+    public static bool IsEnvFile(string path)
+    {
+        var name = Path.GetFileName(path);
+        return name == ".env" || name.StartsWith(".env.", StringComparison.Ordinal);
+    }
+
+    public static bool IsTemplate(string path)
+    {
+        var name = Path.GetFileName(path);
+        var last = name[(name.LastIndexOf('.') + 1)..];
+        return TemplateSuffixes.Contains(last, StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static Hit CommittedHit(string path, Location? location = null, string? blobId = null) =>
+        new(Rules.EnvFileCommitted, "env_file", SecretMasking.Fingerprint(Rules.EnvFileCommitted.Id + ":" + path), path, location ?? new Location(path), blobId);
+
+    /// <summary>Asks git which of the env names .gitignore fails to ignore under <paramref name="root"/>.</summary>
+    public static Hit? GitignoreHit(string root)
+    {
+        var (code, output, error) = Git.Run(root, ["check-ignore", "--no-index", "-z", .. MustIgnore]);
+        if (code > 1)
+        {
+            throw new GitException($"git check-ignore failed in {root}: {Git.FirstLine(error)}");
+        }
+
+        var ignored = Git.SplitNul(output).ToHashSet(StringComparer.Ordinal);
+        var missing = MustIgnore.Select((p, i) => (Path: p, Pattern: Patterns[i])).Where(x => !ignored.Contains(x.Path)).Select(x => x.Pattern).ToList();
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        var what = "not ignored: " + string.Join(", ", missing);
+        return new Hit(Rules.GitignoreMissingEnv, "gitignore", SecretMasking.Fingerprint(Rules.GitignoreMissingEnv.Id + ":" + string.Join(",", missing)), what, new Location(".gitignore"));
+    }
+}

@@ -1,0 +1,120 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace HogGuard.Sources;
+
+/// <summary>Runs the real <c>git</c> executable, never a shell, with prompts and pagers off.</summary>
+internal static class Git
+{
+    public static ProcessStartInfo StartInfo(string workingDirectory, params IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("core.quotePath=false");
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        info.Environment["GIT_PAGER"] = "cat";
+        info.Environment["LC_ALL"] = "C";
+        // Never fetch missing objects of a partial clone behind the user's back.
+        info.Environment["GIT_NO_LAZY_FETCH"] = "1";
+        return info;
+    }
+
+    public static Process Start(string workingDirectory, params IEnumerable<string> args)
+    {
+        try
+        {
+            return Process.Start(StartInfo(workingDirectory, args)) ?? throw new GitException("could not start git");
+        }
+        catch (Win32Exception e)
+        {
+            throw new GitException("the git executable was not found on PATH; install git (2.25 or newer) and try again", e);
+        }
+    }
+
+    /// <summary>Runs git to completion and returns its exit code and output.</summary>
+    public static (int ExitCode, byte[] Output, string Error) Run(string workingDirectory, params IEnumerable<string> args)
+    {
+        using var process = Start(workingDirectory, args);
+        process.StandardInput.Close();
+        var error = process.StandardError.ReadToEndAsync();
+        using var output = new MemoryStream();
+        process.StandardOutput.BaseStream.CopyTo(output);
+        process.WaitForExit();
+        return (process.ExitCode, output.ToArray(), error.GetAwaiter().GetResult());
+    }
+
+    /// <summary>Runs git and returns its output, or throws with git's first error line.</summary>
+    public static byte[] RunChecked(string workingDirectory, params IEnumerable<string> args)
+    {
+        var list = args.ToList();
+        var (code, output, error) = Run(workingDirectory, list);
+        if (code != 0)
+        {
+            throw new GitException($"git {list.FirstOrDefault(a => !a.StartsWith('-'))} failed in {workingDirectory}: {FirstLine(error)}");
+        }
+
+        return output;
+    }
+
+    public static string FirstLine(string text)
+    {
+        var line = text.AsSpan().Trim();
+        var nl = line.IndexOf('\n');
+        return (nl < 0 ? line : line[..nl]).Trim().ToString() is { Length: > 0 } s ? s : "(no message)";
+    }
+
+    /// <summary>Splits NUL-separated output (<c>-z</c>) into strings.</summary>
+    public static List<string> SplitNul(byte[] output)
+    {
+        var result = new List<string>();
+        var span = output.AsSpan();
+        while (span.Length > 0)
+        {
+            var nul = span.IndexOf((byte)0);
+            var part = nul < 0 ? span : span[..nul];
+            if (part.Length > 0)
+            {
+                result.Add(Encoding.UTF8.GetString(part));
+            }
+
+            span = nul < 0 ? [] : span[(nul + 1)..];
+        }
+
+        return result;
+    }
+
+    /// <summary>True when <paramref name="path"/> is inside a work tree.</summary>
+    public static bool IsInsideWorkTree(string path)
+    {
+        try
+        {
+            var (code, output, _) = Run(path, "rev-parse", "--is-inside-work-tree");
+            return code == 0 && Encoding.UTF8.GetString(output).Trim() == "true";
+        }
+        catch (GitException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> is a repository, bare or not.</summary>
+    public static bool IsRepository(string path)
+    {
+        var (code, _, _) = Run(path, "rev-parse", "--git-dir");
+        return code == 0;
+    }
+}

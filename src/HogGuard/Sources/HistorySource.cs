@@ -1,0 +1,99 @@
+using System.Text;
+using System.Threading.Channels;
+using HogGuard.Detection;
+
+namespace HogGuard.Sources;
+
+/// <summary>
+/// Scans every blob reachable from any ref, each exactly once: <c>git rev-list --objects --all</c>
+/// names the unique blobs, several <c>git cat-file --batch</c> workers stream them, and commits are
+/// looked up afterwards only for the few blobs that hold findings.
+/// </summary>
+internal static class HistorySource
+{
+    public static async Task<List<Hit>> ScanAsync(ScanOptions options, string root, FindingSet sink, ScanStatistics stats, List<string> warnings, CancellationToken cancellationToken)
+    {
+        RequireRepository(root, "--history");
+        var queue = Channel.CreateBounded<BlobRef>(new BoundedChannelOptions(8192) { SingleWriter = true });
+        var workers = Enumerable.Range(0, Math.Max(1, options.Parallelism))
+            .Select(_ => new CatFileWorker(root, queue.Reader, sink, stats, options).RunAsync(cancellationToken))
+            .ToList();
+        var envBlobs = new HashSet<BlobRef>();
+        try
+        {
+            await ListBlobsAsync(root, queue.Writer, stats, envBlobs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            queue.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        foreach (var blob in envBlobs)
+        {
+            sink.Add(EnvFiles.CommittedHit(blob.Path, blobId: blob.Id));
+        }
+
+        if (stats.MissingObjects > 0)
+        {
+            warnings.Add($"{stats.MissingObjects:N0} objects are missing from the repository (a partial or damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a full clone.");
+        }
+
+        return await Provenance.ResolveAsync(root, sink.Hits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Throws a clear input error when <paramref name="root"/> is not a repository.</summary>
+    public static void RequireRepository(string root, string flag)
+    {
+        if (!Directory.Exists(root))
+        {
+            throw new ScanInputException($"{root} is not a folder; {flag} needs the path of a git repository");
+        }
+
+        if (!Git.IsRepository(root))
+        {
+            throw new ScanInputException($"{root} is not a git repository; {flag} needs a repository (a work tree, or a bare or mirror clone): run it inside one or pass its path");
+        }
+    }
+
+    private static async Task ListBlobsAsync(string root, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    {
+        using var process = Git.Start(root, "rev-list", "--objects", "--all", "--filter=object:type=blob", "--missing=print");
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line[0] == '?')
+            {
+                stats.AddMissing();
+                continue;
+            }
+
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space < 0)
+            {
+                continue; // a commit
+            }
+
+            var blob = new BlobRef(line[..space], line[(space + 1)..]);
+            if (EnvFiles.IsEnvFile(blob.Path) && !EnvFiles.IsTemplate(blob.Path))
+            {
+                envBlobs.Add(blob);
+            }
+
+            await queue.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new GitException($"git rev-list failed in {root}: {Git.FirstLine(await stderr.ConfigureAwait(false))} (run 'git fsck' to check the repository)");
+        }
+    }
+}

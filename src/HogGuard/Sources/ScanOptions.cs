@@ -1,0 +1,25 @@
+using HogGuard.Configuration;
+
+namespace HogGuard.Sources;
+
+/// <summary>How to scan.</summary>
+public sealed class ScanOptions
+{
+    /// <summary>What to read.</summary>
+    public ScanMode Mode { get; init; } = ScanMode.WorkingTree;
+
+    /// <summary>Folder (or file) to scan; for history and staged scans, a path inside the repository.</summary>
+    public string Path { get; init; } = ".";
+
+    /// <summary>Ignore git and read every file under <see cref="Path"/>.</summary>
+    public bool NoGit { get; init; }
+
+    /// <summary>The configuration (allow paths, size limit).</summary>
+    public HogGuardConfig Config { get; init; } = HogGuardConfig.Default;
+
+    /// <summary>Threads that scan content; defaults to the number of cores.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Receives counts while a long scan runs.</summary>
+    public IProgress<ScanStatistics>? Progress { get; init; }
+}

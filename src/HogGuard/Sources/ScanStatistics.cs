@@ -1,0 +1,40 @@
+namespace HogGuard.Sources;
+
+/// <summary>Counters a scan keeps while it runs; safe to update from many threads.</summary>
+public sealed class ScanStatistics
+{
+    private long _files;
+    private long _bytes;
+    private long _binary;
+    private long _tooLarge;
+    private long _missing;
+
+    /// <summary>Files or blobs whose content was scanned.</summary>
+    public long Files => Interlocked.Read(ref _files);
+
+    /// <summary>Bytes of content scanned.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Files or blobs skipped because their content is binary.</summary>
+    public long SkippedBinary => Interlocked.Read(ref _binary);
+
+    /// <summary>Files or blobs skipped because they exceed the size limit.</summary>
+    public long SkippedTooLarge => Interlocked.Read(ref _tooLarge);
+
+    /// <summary>Objects a history scan could not read (partial or damaged clones).</summary>
+    public long MissingObjects => Interlocked.Read(ref _missing);
+
+    internal void AddScanned(long bytes)
+    {
+        Interlocked.Increment(ref _files);
+        Interlocked.Add(ref _bytes, bytes);
+    }
+
+    internal void AddBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
+
+    internal void AddBinary() => Interlocked.Increment(ref _binary);
+
+    internal void AddTooLarge() => Interlocked.Increment(ref _tooLarge);
+
+    internal void AddMissing() => Interlocked.Increment(ref _missing);
+}

@@ -1,0 +1,121 @@
+using HogGuard.Configuration;
+using HogGuard.Detection;
+
+namespace HogGuard.Sources;
+
+/// <summary>
+/// Scans files on disk: in a git work tree, the tracked files and the untracked files git does not
+/// ignore (as <c>git ls-files</c> lists them); otherwise, or with --no-git, every regular file
+/// below the root except the <c>.git</c> folder. Files are scanned in parallel, one window at a time.
+/// </summary>
+internal static class WorkingTreeSource
+{
+    public static void Scan(ScanOptions options, string root, FindingSet sink, ScanStatistics stats, List<string> warnings, CancellationToken cancellationToken)
+    {
+        if (File.Exists(root))
+        {
+            ScanFile(Path.GetDirectoryName(root)!, Path.GetFileName(root), options.Config, sink, stats, warnings);
+            return;
+        }
+
+        var useGit = !options.NoGit && Git.IsInsideWorkTree(root);
+        IEnumerable<string> files;
+        if (useGit)
+        {
+            var tracked = Git.SplitNul(Git.RunChecked(root, "ls-files", "-z", "--cached"));
+            var untracked = Git.SplitNul(Git.RunChecked(root, "ls-files", "-z", "--others", "--exclude-standard"));
+            files = tracked.Concat(untracked).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var path in tracked.Where(EnvFiles.IsEnvFile).Where(p => !EnvFiles.IsTemplate(p)))
+            {
+                sink.Add(EnvFiles.CommittedHit(path));
+            }
+
+            if (EnvFiles.GitignoreHit(root) is { } gitignore)
+            {
+                sink.Add(gitignore);
+            }
+        }
+        else
+        {
+            files = EnumerateFiles(root);
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken };
+        Parallel.ForEach(
+            files.Where(f => !PathGlob.AnyMatch(options.Config.AllowPaths, f)),
+            parallel,
+            path =>
+            {
+                ScanFile(root, path, options.Config, sink, stats, warnings);
+                options.Progress?.Report(stats);
+            });
+
+        if (useGit)
+        {
+            // A committed template (.env.example) matters only when it holds a real secret.
+            var hits = sink.Hits.ToList();
+            foreach (var template in hits.Where(h => h.Rule.Severity >= Severity.High && h.Rule != Rules.EnvFileCommitted
+                         && EnvFiles.IsEnvFile(h.Location.Path) && EnvFiles.IsTemplate(h.Location.Path)).Select(h => h.Location.Path).Distinct())
+            {
+                sink.Add(EnvFiles.CommittedHit(template));
+            }
+        }
+    }
+
+    private static void ScanFile(string root, string relative, HogGuardConfig config, FindingSet sink, ScanStatistics stats, List<string> warnings)
+    {
+        var full = Path.Combine(root, relative);
+        try
+        {
+            var info = new FileInfo(full);
+            if (!info.Exists || info.LinkTarget is not null)
+            {
+                // Deleted but still tracked, or a symbolic link (its target is scanned where it lives).
+                return;
+            }
+
+            if (info.Length > config.MaxFileSize)
+            {
+                stats.AddTooLarge();
+                lock (warnings)
+                {
+                    warnings.Add($"skipped {relative}: {info.Length:N0} bytes is over the {config.MaxFileSize:N0}-byte limit (scan.max_file_size or --max-file-size)");
+                }
+
+                return;
+            }
+
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            var outcome = new ContentScanner(sink).Scan(stream, -1, relative.Replace('\\', '/'));
+            if (outcome == ContentOutcome.Binary)
+            {
+                stats.AddBinary();
+            }
+            else
+            {
+                stats.AddScanned(info.Length);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lock (warnings)
+            {
+                warnings.Add($"could not read {relative}: {e.Message}");
+            }
+        }
+    }
+
+    private static IEnumerable<string> EnumerateFiles(string root)
+    {
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.ReparsePoint,
+            ReturnSpecialDirectories = false,
+        };
+        return Directory.EnumerateFiles(root, "*", options)
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith(".git/", StringComparison.Ordinal) && !f.Contains("/.git/", StringComparison.Ordinal));
+    }
+}
