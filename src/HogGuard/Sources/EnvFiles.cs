@@ -33,13 +33,13 @@ internal static class EnvFiles
     /// <summary>Asks git which of the env names .gitignore fails to ignore under <paramref name="root"/>.</summary>
     public static Hit? GitignoreHit(string root)
     {
-        var (code, output, error) = Git.Run(root, ["check-ignore", "--no-index", "-z", .. MustIgnore]);
+        var (code, output, error) = Git.Run(root, ["check-ignore", "--no-index", .. MustIgnore]);
         if (code > 1)
         {
             throw new GitException($"git check-ignore failed in {root}: {Git.FirstLine(error)}");
         }
 
-        var ignored = Git.SplitNul(output).ToHashSet(StringComparer.Ordinal);
+        var ignored = System.Text.Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         var missing = MustIgnore.Select((p, i) => (Path: p, Pattern: Patterns[i])).Where(x => !ignored.Contains(x.Path)).Select(x => x.Pattern).ToList();
         if (missing.Count == 0)
         {

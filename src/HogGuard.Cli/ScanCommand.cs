@@ -1,0 +1,214 @@
+using System.CommandLine;
+using HogGuard.Configuration;
+using HogGuard.Reports;
+using HogGuard.Sources;
+
+namespace HogGuard.Cli;
+
+/// <summary><c>hogguard scan</c>: parses options, runs the library's scanner, writes the report, picks the exit code.</summary>
+internal static class ScanCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<string>("PATH") { Description = "Folder, file or repository to scan; '-' reads standard input.", DefaultValueFactory = _ => "." };
+        var history = new Option<bool>("--history") { Description = "Scan every blob reachable from any ref (branches, tags, remotes) of the repository at PATH." };
+        var staged = new Option<bool>("--staged") { Description = "Scan the lines the next commit would add (for a pre-commit hook)." };
+        var noGit = new Option<bool>("--no-git") { Description = "Scan every file under PATH, ignoring git and .gitignore." };
+        var format = new Option<string>("--format", "-f") { Description = "Report format.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to FILE instead of standard output." };
+        var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the scan exit 1.", DefaultValueFactory = _ => "high" };
+        failOn.AcceptOnlyFromAmong("low", "medium", "high", "critical");
+        var baseline = new Option<string?>("--baseline") { Description = "Hide the findings listed in FILE (made with --write-baseline)." };
+        var writeBaseline = new Option<string?>("--write-baseline") { Description = "Write every current finding to FILE as a baseline and exit 0." };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (default: hogguard.yml in PATH, if present)." };
+        var maxFileSize = new Option<string?>("--max-file-size") { Description = "Skip files and blobs larger than this (e.g. 100MB; default from hogguard.yml, else 100MB)." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
+        var noProgress = new Option<bool>("--no-progress") { Description = "No live progress display on stderr." };
+
+        var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
+        {
+            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
+            var settings = new ScanSettings
+            {
+                Path = result.GetValue(path) ?? ".",
+                History = result.GetValue(history),
+                Staged = result.GetValue(staged),
+                NoGit = result.GetValue(noGit),
+                Format = result.GetValue(format) ?? "text",
+                Output = result.GetValue(output),
+                FailOn = threshold,
+                Baseline = result.GetValue(baseline),
+                WriteBaseline = result.GetValue(writeBaseline),
+                Config = result.GetValue(config),
+                MaxFileSize = result.GetValue(maxFileSize),
+                Verbose = result.GetValue(verbose),
+                NoProgress = result.GetValue(noProgress),
+            };
+            return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(ScanSettings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var config = LoadConfig(settings);
+            var baseline = settings.Baseline is null ? null : Baseline.Load(settings.Baseline);
+            var result = await ScanAsync(settings, config, stderr, cancellationToken);
+            foreach (var warning in result.Warnings)
+            {
+                await stderr.WriteLineAsync($"hogguard: warning: {warning}");
+            }
+
+            if (settings.WriteBaseline is not null)
+            {
+                Baseline.Write(settings.WriteBaseline, result.Findings);
+                await stderr.WriteLineAsync($"hogguard: wrote a baseline of {result.Findings.Count} finding(s) to {settings.WriteBaseline}");
+                return ExitCodes.Clean;
+            }
+
+            if (baseline is not null)
+            {
+                result = SecretScanner.ApplyBaseline(result, baseline);
+            }
+
+            var summary = new ReportSummary(result, settings.FailOn);
+            WriteReport(settings, summary, stdout);
+            return summary.Failed ? ExitCodes.Findings : ExitCodes.Clean;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("hogguard: scan cancelled; no report was written");
+            return ExitCodes.UsageError;
+        }
+        catch (Exception e)
+        {
+            return CliError.Report(e, stderr, settings.Verbose);
+        }
+    }
+
+    private static async Task<ScanResult> ScanAsync(ScanSettings settings, HogGuardConfig config, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (settings.History && settings.Staged)
+        {
+            throw new UsageException("--history and --staged cannot be combined; run them as two scans");
+        }
+
+        if (settings.Path == "-")
+        {
+            if (settings.History || settings.Staged || settings.NoGit)
+            {
+                throw new UsageException("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
+            }
+
+            using var stdin = Console.OpenStandardInput();
+            return SecretScanner.ScanStream(stdin, config);
+        }
+
+        var progress = new LatestStatistics();
+        var options = new ScanOptions
+        {
+            Mode = settings.History ? ScanMode.History : settings.Staged ? ScanMode.Staged : ScanMode.WorkingTree,
+            Path = settings.Path,
+            NoGit = settings.NoGit,
+            Config = config,
+            Progress = progress,
+        };
+        var scan = SecretScanner.ScanAsync(options, cancellationToken);
+        if (settings.History && !settings.NoProgress && !Console.IsErrorRedirected)
+        {
+            await ProgressDisplay.ShowAsync(scan, progress, stderr);
+        }
+
+        return await scan;
+    }
+
+    private static HogGuardConfig LoadConfig(ScanSettings settings)
+    {
+        HogGuardConfig config;
+        if (settings.Config is not null)
+        {
+            if (!File.Exists(settings.Config))
+            {
+                throw new ConfigurationException($"configuration file {settings.Config} does not exist; check the --config path");
+            }
+
+            config = HogGuardConfig.Load(settings.Config);
+        }
+        else
+        {
+            var folder = settings.Path == "-" ? "." : Directory.Exists(settings.Path) ? settings.Path : Path.GetDirectoryName(Path.GetFullPath(settings.Path)) ?? ".";
+            var candidate = Path.Combine(folder, HogGuardConfig.FileName);
+            config = File.Exists(candidate) ? HogGuardConfig.Load(candidate) : HogGuardConfig.Default;
+        }
+
+        if (settings.MaxFileSize is not null)
+        {
+            if (!HogGuardConfig.TryParseSize(settings.MaxFileSize, out var size))
+            {
+                throw new UsageException($"--max-file-size '{settings.MaxFileSize}' is not a size; use a number of bytes or a size such as 512KB, 100MB or 1GB");
+            }
+
+            config = new HogGuardConfig { AllowPaths = config.AllowPaths, MaxFileSize = size, SourcePath = config.SourcePath };
+        }
+
+        return config;
+    }
+
+    private static void WriteReport(ScanSettings settings, ReportSummary summary, TextWriter stdout)
+    {
+        if (settings.Output is null)
+        {
+            if (settings.Format == "text")
+            {
+                TextReport.Write(stdout, summary, colour: !Console.IsOutputRedirected);
+                return;
+            }
+
+            using var buffer = new MemoryStream();
+            WriteMachine(settings.Format, buffer, summary);
+            stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            stdout.Flush();
+            return;
+        }
+
+        AtomicFile.Write(settings.Output, stream =>
+        {
+            if (settings.Format == "text")
+            {
+                using var writer = new StreamWriter(stream, leaveOpen: true);
+                TextReport.Write(writer, summary, colour: false);
+            }
+            else
+            {
+                WriteMachine(settings.Format, stream, summary);
+            }
+        });
+    }
+
+    private static void WriteMachine(string format, Stream stream, ReportSummary summary)
+    {
+        if (format == "sarif")
+        {
+            SarifReport.Write(stream, summary);
+        }
+        else
+        {
+            JsonReport.Write(stream, summary);
+        }
+    }
+
+    /// <summary>Keeps the statistics object a running scan reports, for the progress display to poll.</summary>
+    internal sealed class LatestStatistics : IProgress<ScanStatistics>
+    {
+        public ScanStatistics? Current { get; private set; }
+
+        public void Report(ScanStatistics value) => Current = value;
+    }
+}

@@ -1,0 +1,33 @@
+using HogGuard.Detection;
+
+namespace HogGuard.Cli;
+
+/// <summary>The parsed options of <c>hogguard scan</c>.</summary>
+internal sealed record ScanSettings
+{
+    public string Path { get; init; } = ".";
+
+    public bool History { get; init; }
+
+    public bool Staged { get; init; }
+
+    public bool NoGit { get; init; }
+
+    public string Format { get; init; } = "text";
+
+    public string? Output { get; init; }
+
+    public Severity FailOn { get; init; } = Severity.High;
+
+    public string? Baseline { get; init; }
+
+    public string? WriteBaseline { get; init; }
+
+    public string? Config { get; init; }
+
+    public string? MaxFileSize { get; init; }
+
+    public bool Verbose { get; init; }
+
+    public bool NoProgress { get; init; }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using HogGuard.Detection;
+using HogGuard.Reports;
+using Spectre.Console;
+
+namespace HogGuard.Cli;
+
+/// <summary>The human report: a summary line, a table of findings (masked, fingerprinted) and what to do about each rule.</summary>
+internal static class TextReport
+{
+    public static void Write(TextWriter writer, ReportSummary summary, bool colour)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = colour ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = colour ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!colour)
+        {
+            console.Profile.Width = 200;
+        }
+
+        var result = summary.Result;
+        var stats = result.Statistics;
+        var scanned = string.Create(CultureInfo.InvariantCulture, $"{stats.Files:N0} files, {FormatBytes(stats.Bytes)}");
+        if (result.Findings.Count == 0)
+        {
+            console.MarkupLine($"[green]No PostHog secrets found[/] ({Markup.Escape(scanned)}{Suppressed(result.Suppressed)}).");
+            return;
+        }
+
+        var counts = string.Join(", ", Enum.GetValues<Severity>().Reverse().Where(s => summary.Count(s) > 0).Select(s => $"{summary.Count(s)} {s.Name()}"));
+        console.MarkupLine($"[bold]{result.Findings.Count} finding(s)[/] ({Markup.Escape(counts)}) in {Markup.Escape(scanned)}{Suppressed(result.Suppressed)}.");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Severity")
+            .AddColumn("Rule")
+            .AddColumn("Secret")
+            .AddColumn("Fingerprint")
+            .AddColumn("Where");
+        foreach (var finding in result.Findings)
+        {
+            table.AddRow(
+                new Markup($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/]"),
+                new Text(finding.Rule.Id),
+                new Text(finding.Masked),
+                new Text(finding.Fingerprint),
+                new Text(string.Join('\n', finding.Locations.Select(Describe))));
+        }
+
+        console.Write(table);
+        console.WriteLine();
+        foreach (var rule in result.Findings.Select(f => f.Rule).Distinct())
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(rule.Id)}[/]: {Markup.Escape(rule.Fix)}");
+        }
+
+        if (!summary.Failed)
+        {
+            console.MarkupLine($"Nothing at or above '{summary.FailOn.Name()}': exit 0.");
+        }
+    }
+
+    private static string Describe(Location location)
+    {
+        var where = location.Line is { } line ? $"{location.Path}:{line}:{location.Column}" : location.Path;
+        if (location.Commit is null)
+        {
+            return where;
+        }
+
+        var date = location.Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "?";
+        return $"{where} @ {location.Commit[..Math.Min(12, location.Commit.Length)]} ({location.Author}, {date})";
+    }
+
+    private static string Suppressed(int count) => count == 0 ? string.Empty : $"; {count} hidden by the baseline";
+
+    private static string Style(Severity severity) => severity switch
+    {
+        Severity.Critical => "bold red",
+        Severity.High => "red",
+        Severity.Medium => "yellow",
+        _ => "grey",
+    };
+
+    internal static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+    };
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HogGuard.Detection;
+
+namespace HogGuard.Reports;
+
+/// <summary>
+/// The JSON report, version 1:
+/// <c>{"version":1,"findings":[{"rule","kind","severity","fingerprint","masked","locations":[{"path","line","column","commit","author","date"}]}],"summary":{...}}</c>.
+/// It holds masks and fingerprints only, never a secret.
+/// </summary>
+public static class JsonReport
+{
+    public static void Write(Stream output, ReportSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var result = summary.Result;
+        var stats = result.Statistics;
+        var document = new JsonReportDocument
+        {
+            Version = 1,
+            Findings = [.. result.Findings.Select(f => new JsonFinding
+            {
+                Rule = f.Rule.Id,
+                Kind = f.Kind,
+                Severity = f.Severity.Name(),
+                Fingerprint = f.Fingerprint,
+                Masked = f.Masked,
+                Locations = [.. f.Locations.Select(l => new JsonLocation
+                {
+                    Path = l.Path,
+                    Line = l.Line,
+                    Column = l.Column,
+                    Commit = l.Commit,
+                    Author = l.Author,
+                    Date = l.Date?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
+                })],
+            })],
+            Summary = new JsonSummary
+            {
+                Findings = result.Findings.Count,
+                Critical = summary.Count(Severity.Critical),
+                High = summary.Count(Severity.High),
+                Medium = summary.Count(Severity.Medium),
+                Low = summary.Count(Severity.Low),
+                Suppressed = result.Suppressed,
+                FilesScanned = stats.Files,
+                BytesScanned = stats.Bytes,
+                SkippedBinary = stats.SkippedBinary,
+                SkippedTooLarge = stats.SkippedTooLarge,
+                MissingObjects = stats.MissingObjects,
+                FailOn = summary.FailOn.Name(),
+                Failed = summary.Failed,
+                Warnings = [.. result.Warnings],
+            },
+        };
+        JsonSerializer.Serialize(output, document, ReportJsonContext.Relaxed.JsonReportDocument);
+        output.WriteByte((byte)'\n');
+    }
+}
+
+internal sealed class JsonReportDocument
+{
+    public int Version { get; init; }
+
+    public required List<JsonFinding> Findings { get; init; }
+
+    public required JsonSummary Summary { get; init; }
+}
+
+internal sealed class JsonFinding
+{
+    public required string Rule { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string Severity { get; init; }
+
+    public required string Fingerprint { get; init; }
+
+    public required string Masked { get; init; }
+
+    public required List<JsonLocation> Locations { get; init; }
+}
+
+internal sealed class JsonLocation
+{
+    public required string Path { get; init; }
+
+    public int? Line { get; init; }
+
+    public int? Column { get; init; }
+
+    public string? Commit { get; init; }
+
+    public string? Author { get; init; }
+
+    public string? Date { get; init; }
+}
+
+internal sealed class JsonSummary
+{
+    public int Findings { get; init; }
+
+    public int Critical { get; init; }
+
+    public int High { get; init; }
+
+    public int Medium { get; init; }
+
+    public int Low { get; init; }
+
+    public int Suppressed { get; init; }
+
+    public long FilesScanned { get; init; }
+
+    public long BytesScanned { get; init; }
+
+    public long SkippedBinary { get; init; }
+
+    public long SkippedTooLarge { get; init; }
+
+    public long MissingObjects { get; init; }
+
+    public required string FailOn { get; init; }
+
+    public bool Failed { get; init; }
+
+    public required List<string> Warnings { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(JsonReportDocument))]
+internal sealed partial class ReportJsonContext : JsonSerializerContext
+{
+    /// <summary>Writes '+', '&lt;' and non-ASCII path characters as they are: the report is a file, never HTML.</summary>
+    public static ReportJsonContext Relaxed { get; } = new(new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

@@ -1,0 +1,13 @@
+using HogGuard.Detection;
+using HogGuard.Sources;
+
+namespace HogGuard.Reports;
+
+/// <summary>What every report format says about a scan beyond its findings.</summary>
+public sealed record ReportSummary(ScanResult Result, Severity FailOn)
+{
+    public int Count(Severity severity) => Result.Findings.Count(f => f.Severity == severity);
+
+    /// <summary>True when a finding is at or above <see cref="FailOn"/>: the scan exits 1.</summary>
+    public bool Failed => Result.Findings.Any(f => f.Severity >= FailOn);
+}
