@@ -33,9 +33,8 @@ internal static class InstallHookCommand
     private static string FallbackCommand()
     {
         var process = Environment.ProcessPath ?? "hogguard";
-        var assembly = typeof(InstallHookCommand).Assembly.Location;
-        var quotedAssembly = Quote(assembly);
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" && assembly.Length > 0 ? $"{Quote(process)} {quotedAssembly}" : Quote(process);
+        var assembly = Path.Combine(AppContext.BaseDirectory, "hogguard.dll");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && File.Exists(assembly) ? $"{Quote(process)} {Quote(assembly)}" : Quote(process);
     }
 
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

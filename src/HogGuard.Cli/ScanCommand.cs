@@ -25,10 +25,18 @@ internal static class ScanCommand
         var maxFileSize = new Option<string?>("--max-file-size") { Description = "Skip files and blobs larger than this (e.g. 100MB; default from hogguard.yml, else 100MB)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
         var noProgress = new Option<bool>("--no-progress") { Description = "No live progress display on stderr." };
+        var threads = new Option<int>("--threads") { Description = "Content scanners (and git readers for --history) to run at once; default: the number of cores.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        threads.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 256)
+            {
+                r.AddError("--threads must be between 1 and 256");
+            }
+        });
 
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress,
+            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -48,6 +56,7 @@ internal static class ScanCommand
                 MaxFileSize = result.GetValue(maxFileSize),
                 Verbose = result.GetValue(verbose),
                 NoProgress = result.GetValue(noProgress),
+                Threads = result.GetValue(threads),
             };
             return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
         });
@@ -119,6 +128,7 @@ internal static class ScanCommand
             NoGit = settings.NoGit,
             Config = config,
             Progress = progress,
+            Parallelism = settings.Threads,
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
         if (settings.History && !settings.NoProgress && !Console.IsErrorRedirected)

@@ -30,4 +30,6 @@ internal sealed record ScanSettings
     public bool Verbose { get; init; }
 
     public bool NoProgress { get; init; }
+
+    public int Threads { get; init; } = Environment.ProcessorCount;
 }

@@ -11,8 +11,6 @@ namespace HogGuard.Sources;
 /// </summary>
 internal sealed class CatFileWorker
 {
-    private const int MaxInFlight = 512;
-
     private readonly string _root;
     private readonly ChannelReader<BlobRef> _queue;
     private readonly FindingSet _sink;
@@ -30,11 +28,12 @@ internal sealed class CatFileWorker
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var process = Git.Start(_root, "cat-file", "--batch");
+        // %(rest) echoes the path written after each id, so the reader needs no queue of its own;
+        // --buffer lets git fill whole pipe buffers instead of flushing after every object.
+        using var process = Git.Start(_root, "cat-file", "--buffer", "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)");
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        var inFlight = Channel.CreateBounded<BlobRef>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
-        var writer = Task.Run(() => FeedAsync(process, inFlight.Writer, cancellationToken), cancellationToken);
-        var reader = Task.Factory.StartNew(() => Drain(process, inFlight.Reader, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var writer = Task.Run(() => FeedAsync(process, cancellationToken), cancellationToken);
+        var reader = Task.Factory.StartNew(() => Drain(process), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             await Task.WhenAll(writer, reader).ConfigureAwait(false);
@@ -52,74 +51,66 @@ internal sealed class CatFileWorker
         }
     }
 
-    private async Task FeedAsync(Process process, ChannelWriter<BlobRef> inFlight, CancellationToken cancellationToken)
+    private async Task FeedAsync(Process process, CancellationToken cancellationToken)
     {
-        var stdin = process.StandardInput.BaseStream;
-        var line = new byte[128];
+        var stdin = new BufferedStream(process.StandardInput.BaseStream, 1 << 16);
         try
         {
             while (await _queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (_queue.TryRead(out var blob))
                 {
-                    if (!inFlight.TryWrite(blob))
-                    {
-                        // The reader is behind: let git see what it has so far, then wait for room.
-                        await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
-                        await inFlight.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    var n = Encoding.ASCII.GetBytes(blob.Id, line);
-                    line[n] = (byte)'\n';
-                    await stdin.WriteAsync(line.AsMemory(0, n + 1), cancellationToken).ConfigureAwait(false);
+                    var line = Encoding.UTF8.GetBytes($"{blob.Id} {blob.Path}\n");
+                    await stdin.WriteAsync(line, cancellationToken).ConfigureAwait(false);
                 }
 
+                // Nothing queued right now: hand git what it has.
                 await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (IOException) when (process.HasExited)
+        {
+            // git died; its exit code and message are reported by RunAsync.
+        }
         finally
         {
-            inFlight.TryComplete();
-            stdin.Close();
+            try
+            {
+                await stdin.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 
-    private void Drain(Process process, ChannelReader<BlobRef> inFlight, CancellationToken cancellationToken)
+    private void Drain(Process process)
     {
         using var stdout = new BufferedStream(process.StandardOutput.BaseStream, 1 << 20);
         var scanner = new ContentScanner(_sink);
-        var header = new byte[256];
+        var header = new byte[4096];
         while (true)
         {
-            if (!inFlight.TryRead(out var blob))
-            {
-                if (!inFlight.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
-                {
-                    return;
-                }
-
-                continue;
-            }
-
             var length = ReadLine(stdout, header);
             if (length < 0)
             {
-                throw new GitException($"git cat-file stopped early in {_root} (is the repository damaged? try 'git fsck')");
+                return;
             }
 
-            var text = Encoding.ASCII.GetString(header, 0, length);
-            var parts = text.Split(' ');
-            if (parts.Length == 2 && parts[1] == "missing")
+            var text = Encoding.UTF8.GetString(header, 0, length);
+            var parts = text.Split(' ', 4);
+            if (parts.Length >= 2 && parts[1] == "missing")
             {
                 _stats.AddMissing();
                 continue;
             }
 
-            if (parts.Length != 3 || !long.TryParse(parts[2], out var size))
+            if (parts.Length < 3 || !long.TryParse(parts[2], out var size))
             {
                 throw new GitException($"git cat-file answered an unexpected header in {_root}: '{text}'");
             }
 
+            var path = parts.Length == 4 ? parts[3] : string.Empty;
             if (parts[1] != "blob")
             {
                 SkipBytes(stdout, size + 1);
@@ -133,7 +124,7 @@ internal sealed class CatFileWorker
                 continue;
             }
 
-            var outcome = scanner.Scan(stdout, size, blob.Path, blob.Id);
+            var outcome = scanner.Scan(stdout, size, path, parts[0]);
             if (outcome == ContentOutcome.Binary)
             {
                 _stats.AddBinary();

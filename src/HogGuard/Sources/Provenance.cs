@@ -22,7 +22,19 @@ internal static class Provenance
             return [.. hits];
         }
 
-        var introductions = await FindIntroductionsAsync(root, wanted, cancellationToken).ConfigureAwait(false);
+        // First only the paths the blobs were seen at, which is cheap; then, for any blob not
+        // explained that way (content first committed under another name), every commit.
+        var paths = hits.Where(h => h.BlobId is not null).Select(h => h.Location.Path).ToHashSet(StringComparer.Ordinal);
+        var introductions = await FindIntroductionsAsync(root, wanted, paths, cancellationToken).ConfigureAwait(false);
+        var unexplained = wanted.Where(id => !introductions.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
+        if (unexplained.Count > 0)
+        {
+            foreach (var (id, byPath) in await FindIntroductionsAsync(root, unexplained, null, cancellationToken).ConfigureAwait(false))
+            {
+                introductions[id] = byPath;
+            }
+        }
+
         var resolved = new List<Hit>(hits.Count);
         foreach (var hit in hits)
         {
@@ -47,11 +59,12 @@ internal static class Provenance
         return resolved;
     }
 
-    private static async Task<Dictionary<string, Dictionary<string, CommitInfo>>> FindIntroductionsAsync(string root, HashSet<string> wanted, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, Dictionary<string, CommitInfo>>> FindIntroductionsAsync(
+        string root, HashSet<string> wanted, HashSet<string>? paths, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, Dictionary<string, CommitInfo>>(StringComparer.Ordinal);
-        using var process = Git.Start(root, "log", "--all", "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI");
-        process.StandardInput.Close();
+        using var process = Git.Start(root, "--literal-pathspecs", "log", "--all", "--stdin", "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI");
+        var writer = WritePathsAsync(process.StandardInput, paths, cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
         CommitInfo? current = null;
@@ -106,6 +119,7 @@ internal static class Provenance
             }
         }
 
+        await writer.ConfigureAwait(false);
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
@@ -113,6 +127,28 @@ internal static class Provenance
         }
 
         return result;
+    }
+
+    /// <summary>Gives git log its path limit on standard input (no command-line length limit applies there).</summary>
+    private static async Task WritePathsAsync(StreamWriter stdin, HashSet<string>? paths, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (paths is not null)
+            {
+                stdin.NewLine = "\n";
+                await stdin.WriteLineAsync("--").ConfigureAwait(false);
+                foreach (var path in paths)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await stdin.WriteLineAsync(path).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            stdin.Close();
+        }
     }
 
     /// <summary>Undoes git's C-style quoting of unusual paths.</summary>
