@@ -1,0 +1,64 @@
+using HogGuard.Configuration;
+
+namespace HogGuard.Tests.Configuration;
+
+public sealed class HogGuardConfigTests
+{
+    [Fact]
+    public void Parse_ScanSection_ReadsAllowPathsAndSize()
+    {
+        var config = HogGuardConfig.Parse("scan:\n  allow_paths:\n    - \"tests/**/Fixtures/**\"\n    - docs/\n  max_file_size: 5MB\n", "hogguard.yml");
+        Assert.Equal(2, config.AllowPaths.Count);
+        Assert.Equal(5L * 1024 * 1024, config.MaxFileSize);
+        Assert.True(PathGlob.AnyMatch(config.AllowPaths, "tests/Cli/Fixtures/a.env"));
+        Assert.True(PathGlob.AnyMatch(config.AllowPaths, "docs/guide/setup.md"));
+        Assert.False(PathGlob.AnyMatch(config.AllowPaths, "src/docs.cs"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# only a comment\n")]
+    [InlineData("scan:\n")]
+    public void Parse_EmptyFile_GivesDefaults(string text)
+    {
+        var config = HogGuardConfig.Parse(text, "hogguard.yml");
+        Assert.Empty(config.AllowPaths);
+        Assert.Equal(HogGuardConfig.DefaultMaxFileSize, config.MaxFileSize);
+    }
+
+    [Theory]
+    [InlineData("scan:\n  allow_path: [a]\n", "hogguard.yml:2: unknown key 'scan.allow_path'")]
+    [InlineData("scan:\n  allow_paths: docs\n", "hogguard.yml:2: 'scan.allow_paths' must be a list")]
+    [InlineData("scan:\n  max_file_size: lots\n", "hogguard.yml:2: 'scan.max_file_size' must be a size")]
+    [InlineData("scans:\n  x: 1\n", "hogguard.yml:1: unknown section 'scans'")]
+    [InlineData("- a\n- b\n", "hogguard.yml:1: the top level must be a mapping")]
+    [InlineData("scan: [unclosed\n", "hogguard.yml: not valid YAML at line")]
+    public void Parse_Malformed_NamesFileLineAndProblem(string text, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => HogGuardConfig.Parse(text, "hogguard.yml"));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("100MB", 100L * 1024 * 1024)]
+    [InlineData("512k", 512L * 1024)]
+    [InlineData("1G", 1L << 30)]
+    [InlineData("4096", 4096L)]
+    [InlineData(" 2 mb ", 2L * 1024 * 1024)]
+    public void TryParseSize_ValidSizes_Parse(string text, long bytes)
+    {
+        Assert.True(HogGuardConfig.TryParseSize(text, out var parsed));
+        Assert.Equal(bytes, parsed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-5MB")]
+    [InlineData("0")]
+    [InlineData("10 parsecs")]
+    [InlineData("99999999999999999999GB")]
+    public void TryParseSize_Invalid_IsRefused(string text)
+    {
+        Assert.False(HogGuardConfig.TryParseSize(text, out _));
+    }
+}

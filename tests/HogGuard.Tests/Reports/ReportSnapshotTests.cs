@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using HogGuard.Detection;
+using HogGuard.Reports;
+using HogGuard.Sources;
+
+namespace HogGuard.Tests.Reports;
+
+/// <summary>
+/// Pins the JSON and SARIF formats. On a difference the new output is written beside the snapshot
+/// as <c>*.received.json</c>; review it and copy it over the snapshot if the change is intended.
+/// </summary>
+public sealed class ReportSnapshotTests
+{
+    private static ReportSummary Sample()
+    {
+        var date = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.FromHours(1));
+        var stats = new ScanStatistics();
+        stats.AddScanned(1234);
+        stats.AddScanned(4321);
+        stats.AddBinary();
+        var result = new ScanResult
+        {
+            Findings =
+            [
+                new Finding(Rules.PersonalApiKey, "personal_api_key", "0123456789ab", "phx_...wxyz",
+                [
+                    new Location("src/app.py", 3, 7, "1111111111111111111111111111111111111111", "Dev Eloper", date),
+                    new Location("docs/setup guide.md", 10, 1, "2222222222222222222222222222222222222222", "Dev Eloper", date.AddDays(1)),
+                ]),
+                new Finding(Rules.GitignoreMissingEnv, "gitignore", "abcdefabcdef", "not ignored: .env.local", [new Location(".gitignore")]),
+                new Finding(Rules.ProjectApiKey, "project_api_key", "fedcba987654", "phc_...AbCd", [new Location("web/index.html", 1, 20)]),
+            ],
+            Statistics = stats,
+            Warnings = ["3 objects are missing"],
+        };
+        return new ReportSummary(result, Severity.High);
+    }
+
+    [Fact]
+    public void JsonReport_MatchesSnapshot() => AssertSnapshot("report.json", stream => JsonReport.Write(stream, Sample()));
+
+    [Fact]
+    public void SarifReport_MatchesSnapshot() => AssertSnapshot("report.sarif.json", stream => SarifReport.Write(stream, Sample()));
+
+    [Fact]
+    public void ReportSummary_FailsOnlyAtOrAboveThreshold()
+    {
+        var sample = Sample();
+        Assert.True(sample.Failed);
+        Assert.True((sample with { FailOn = Severity.Critical }).Failed);
+        var onlyLow = sample.Result.WithFindings([.. sample.Result.Findings.Where(f => f.Severity == Severity.Low)], 0);
+        Assert.False(new ReportSummary(onlyLow, Severity.High).Failed);
+        Assert.True(new ReportSummary(onlyLow, Severity.Low).Failed);
+    }
+
+    private static void AssertSnapshot(string name, Action<Stream> write, [CallerFilePath] string source = "")
+    {
+        using var stream = new MemoryStream();
+        write(stream);
+        var actual = Encoding.UTF8.GetString(stream.ToArray()).ReplaceLineEndings("\n");
+        var folder = Path.Combine(Path.GetDirectoryName(source)!, "Snapshots");
+        var expectedPath = Path.Combine(folder, name);
+        var expected = File.Exists(expectedPath) ? File.ReadAllText(expectedPath).ReplaceLineEndings("\n") : null;
+        if (expected != actual)
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.ChangeExtension(expectedPath, ".received.json"), actual);
+        }
+
+        Assert.Equal(expected, actual);
+    }
+}
