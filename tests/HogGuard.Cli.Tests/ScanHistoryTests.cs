@@ -1,0 +1,175 @@
+using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
+
+namespace HogGuard.Cli.Tests;
+
+public sealed class ScanHistoryTests
+{
+    private static System.Text.Json.JsonElement OnlyLocation(Report report, string token)
+    {
+        var finding = report.ByFingerprint(TestTokens.Sha256Prefix(token));
+        return Assert.Single(finding.GetProperty("locations").EnumerateArray());
+    }
+
+    [Fact]
+    public void History_SecretDeletedLater_IsFoundAtTheCommitThatAddedIt()
+    {
+        using var repo = new GitRepo();
+        repo.Write("README.md", "hello\n");
+        repo.Commit("first");
+        var token = Tokens.New("phx_", base57: false);
+        repo.Write("config/settings.py", $"# settings\nKEY = \"{token}\"\n");
+        var added = repo.Commit("add settings");
+        repo.Delete("config/settings.py");
+        repo.Commit("remove the key");
+
+        var tree = Tool.Run(repo.Root, "scan", "--format", "json");
+        var history = Tool.Run(repo.Root, "scan", "--history", "--format", "json");
+
+        Assert.DoesNotContain("posthog-personal-api-key", Report.Parse(tree).Rules);
+        Assert.Equal(1, history.ExitCode);
+        var location = OnlyLocation(Report.Parse(history), token);
+        Assert.Equal(added, location.GetProperty("commit").GetString());
+        Assert.Equal("config/settings.py", location.GetProperty("path").GetString());
+        Assert.Equal(2, location.GetProperty("line").GetInt32());
+        Assert.Equal("Test Author", location.GetProperty("author").GetString());
+        Assert.False(string.IsNullOrEmpty(location.GetProperty("date").GetString()));
+    }
+
+    [Fact]
+    public void History_SecretCarriedThroughEdits_IsOneLocationAtItsFirstCommit()
+    {
+        using var repo = new GitRepo();
+        var token = Tokens.New("phs_");
+        repo.Write("app.js", $"const k = '{token}';\n");
+        var first = repo.Commit("add");
+        repo.Write("app.js", $"// edit\nconst k = '{token}';\n");
+        repo.Commit("edit 1");
+        repo.Write("app.js", $"// edit\n// again\nconst k = '{token}';\n");
+        repo.Commit("edit 2");
+
+        var location = OnlyLocation(Report.Parse(Tool.Run(repo.Root, "scan", "--history", "--format", "json")), token);
+
+        Assert.Equal(first, location.GetProperty("commit").GetString());
+    }
+
+    [Fact]
+    public void History_SameContentRemovedAndRestored_ReportsTheFirstCommit()
+    {
+        using var repo = new GitRepo();
+        var token = Tokens.New("phx_");
+        repo.Write("keys.txt", token + "\n");
+        var first = repo.Commit("add");
+        repo.Delete("keys.txt");
+        repo.Commit("remove");
+        repo.Write("keys.txt", token + "\n");
+        repo.Commit("restore the same blob");
+
+        var location = OnlyLocation(Report.Parse(Tool.Run(repo.Root, "scan", "--history", "--format", "json")), token);
+
+        Assert.Equal(first, location.GetProperty("commit").GetString());
+    }
+
+    [Fact]
+    public void History_SecretOnlyOnAnotherBranch_IsFound()
+    {
+        using var repo = new GitRepo();
+        repo.Write("a.txt", "a\n");
+        repo.Commit("base");
+        repo.Git("checkout", "-q", "-b", "feature");
+        var token = Tokens.New("pha_");
+        repo.Write("feature.txt", token + "\n");
+        var commit = repo.Commit("feature work");
+        repo.Git("checkout", "-q", "main");
+
+        var location = OnlyLocation(Report.Parse(Tool.Run(repo.Root, "scan", "--history", "--format", "json")), token);
+
+        Assert.Equal(commit, location.GetProperty("commit").GetString());
+    }
+
+    [Fact]
+    public void History_SecretOnlyBehindATag_IsFound()
+    {
+        using var repo = new GitRepo();
+        repo.Write("a.txt", "a\n");
+        repo.Commit("base");
+        repo.Git("checkout", "-q", "-b", "release");
+        var token = Tokens.New("phr_", base57: false);
+        repo.Write("release.txt", $"token={token}\n");
+        var commit = repo.Commit("release build");
+        repo.Git("tag", "-a", "v1.0", "-m", "release");
+        repo.Git("checkout", "-q", "main");
+        repo.Git("branch", "-D", "release");
+
+        var location = OnlyLocation(Report.Parse(Tool.Run(repo.Root, "scan", "--history", "--format", "json")), token);
+
+        Assert.Equal(commit, location.GetProperty("commit").GetString());
+    }
+
+    [Theory]
+    [InlineData("--bare")]
+    [InlineData("--mirror")]
+    public void History_BareAndMirrorClones_AreScanned(string cloneKind)
+    {
+        using var repo = new GitRepo();
+        var token = Tokens.New("phx_");
+        repo.Write("deploy.sh", $"export POSTHOG_PERSONAL_API_KEY={token}\n");
+        var commit = repo.Commit("deploy");
+        repo.Delete("deploy.sh");
+        repo.Commit("oops, remove");
+        using var clone = new GitRepo(init: false);
+        var target = Path.Combine(clone.Root, "clone.git");
+        GitRepo.RunGit(clone.Root, null, "clone", "-q", cloneKind, repo.Root, target);
+
+        var result = Tool.Run(clone.Root, "scan", target, "--history", "--format", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(commit, OnlyLocation(Report.Parse(result), token).GetProperty("commit").GetString());
+    }
+
+    [Fact]
+    public void History_CommittedEnvFileRemovedLater_IsReportedWithItsCommit()
+    {
+        using var repo = new GitRepo();
+        repo.Write(".env", "DEBUG=true\n");
+        var commit = repo.Commit("add env");
+        repo.Delete(".env");
+        repo.Commit("remove env");
+
+        var report = Report.Parse(Tool.Run(repo.Root, "scan", "--history", "--format", "json"));
+
+        var location = Assert.Single(report.Single("env-file-committed").GetProperty("locations").EnumerateArray());
+        Assert.Equal(commit, location.GetProperty("commit").GetString());
+    }
+
+    [Fact]
+    public void History_MissingObjects_WarnWithACountAndTheScanGoesOn()
+    {
+        using var repo = new GitRepo();
+        var kept = Tokens.New("phx_");
+        repo.Write("kept.txt", kept + "\n");
+        repo.Write("lost.txt", "this blob will be deleted from the object store\n");
+        repo.Commit("two files");
+        var lostId = repo.Git("rev-parse", "HEAD:lost.txt").Trim();
+        File.Delete(Path.Combine(repo.Root, ".git", "objects", lostId[..2], lostId[2..]));
+
+        var result = Tool.Run(repo.Root, "scan", "--history", "--format", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        var report = Report.Parse(result);
+        Assert.Equal(1, report.Summary.GetProperty("missing_objects").GetInt32());
+        report.ByFingerprint(TestTokens.Sha256Prefix(kept));
+        Assert.Single(result.Stderr.Split('\n'), l => l.Contains("objects are missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void History_EmptyRepository_IsClean()
+    {
+        using var repo = new GitRepo();
+
+        var result = Tool.Run(repo.Root, "scan", "--history", "--format", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(Report.Parse(result).Findings);
+    }
+}

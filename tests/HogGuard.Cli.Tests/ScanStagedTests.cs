@@ -1,0 +1,66 @@
+using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
+
+namespace HogGuard.Cli.Tests;
+
+public sealed class ScanStagedTests
+{
+    [Fact]
+    public void Staged_AddedSecret_Exits1AtItsLineInTheStagedFile()
+    {
+        using var repo = new GitRepo();
+        repo.Write("app.py", "a = 1\nb = 2\nc = 3\n");
+        repo.Commit("base");
+        var token = Tokens.New("phs_");
+        repo.Write("app.py", $"a = 1\nb = 2\nkey = \"{token}\"\nc = 3\n");
+        repo.Git("add", "app.py");
+
+        var result = Tool.Run(repo.Root, "scan", "--staged", "--format", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        var location = Assert.Single(Report.Parse(result).ByFingerprint(TestTokens.Sha256Prefix(token)).GetProperty("locations").EnumerateArray());
+        Assert.Equal("app.py", location.GetProperty("path").GetString());
+        Assert.Equal(3, location.GetProperty("line").GetInt32());
+    }
+
+    [Fact]
+    public void Staged_SecretOnlyInTheWorkTreeOrAlreadyCommitted_IsNotReported()
+    {
+        using var repo = new GitRepo();
+        repo.Write("old.py", $"k = \"{Tokens.New("phx_")}\"\n");
+        repo.Commit("an old leak (the history scan's business)");
+        repo.Write("old.py", $"k = \"{File.ReadAllText(Path.Combine(repo.Root, "old.py"))[5..^2]}\"\nx = 1\n");
+        repo.Git("add", "old.py");
+        repo.Write("unstaged.py", $"k = \"{Tokens.New("phs_")}\"\n");
+
+        var result = Tool.Run(repo.Root, "scan", "--staged", "--format", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(Report.Parse(result).Findings);
+    }
+
+    [Fact]
+    public void Staged_NewEnvFile_IsReported()
+    {
+        using var repo = new GitRepo();
+        repo.Write("README.md", "x\n");
+        repo.Commit("base");
+        repo.Write(".env", "DEBUG=1\n");
+        repo.Git("add", "-f", ".env");
+
+        var result = Tool.Run(repo.Root, "scan", "--staged", "--format", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        Report.Parse(result).Single("env-file-committed");
+    }
+
+    [Fact]
+    public void Staged_FirstCommitOfANewRepository_IsScanned()
+    {
+        using var repo = new GitRepo();
+        repo.Write("a.txt", Tokens.New("pha_") + "\n");
+        repo.Git("add", "a.txt");
+
+        Assert.Equal(1, Tool.Run(repo.Root, "scan", "--staged").ExitCode);
+    }
+}
