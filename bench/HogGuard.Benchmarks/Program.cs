@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(HogGuard.Benchmarks.DetectorBenchmarks).Assembly).Run(args);
