@@ -63,15 +63,15 @@ public static class PostHogTokenFormat
         alphabet = default;
         var rule = kind.RandomBytes() == 35 ? Rule280 : Rule256;
         var n = body.Length;
-        if (n >= rule.Base57MinLength && n <= rule.Base57MaxLength && TryDecode(body, Base57Value, 57, out var v57)
-            && v57 >= rule.TopBit && v57 <= rule.MaxValue)
+
+        // Base57 tokens have the top bit forced on: exactly `bits` bits long.
+        if (n >= rule.Base57MinLength && n <= rule.Base57MaxLength && BitLength(body, Base57Value, 57) == rule.Bits)
         {
             alphabet = TokenAlphabet.Base57;
             return true;
         }
 
-        if (n >= rule.Base62MinLength && n <= rule.Base62MaxLength && TryDecode(body, Base62Value, 62, out var v62)
-            && v62 <= rule.MaxValue)
+        if (n >= rule.Base62MinLength && n <= rule.Base62MaxLength && BitLength(body, Base62Value, 62) is >= 0 and var length && length <= rule.Bits)
         {
             alphabet = TokenAlphabet.Base62;
             return true;
@@ -82,21 +82,45 @@ public static class PostHogTokenFormat
 
     internal static bool IsTokenByte(byte b) => (uint)(b - '0') <= 9 || (uint)((b | 0x20) - 'a') <= 'z' - 'a';
 
-    private static bool TryDecode(ReadOnlySpan<byte> body, sbyte[] values, int radix, out BigInteger value)
+    /// <summary>
+    /// Decodes <paramref name="body"/> in <paramref name="radix"/> into a fixed 320-bit accumulator
+    /// (no allocation: this runs at every candidate) and returns the value's bit length, or -1 when
+    /// a character is outside the alphabet or the value needs more than 320 bits.
+    /// </summary>
+    private static int BitLength(ReadOnlySpan<byte> body, sbyte[] values, int radix)
     {
-        value = BigInteger.Zero;
+        Span<uint> limbs = stackalloc uint[10];
         foreach (var b in body)
         {
-            var d = b < 128 ? values[b] : (sbyte)-1;
-            if (d < 0)
+            var digit = b < 128 ? values[b] : (sbyte)-1;
+            if (digit < 0)
             {
-                return false;
+                return -1;
             }
 
-            value = (value * radix) + d;
+            ulong carry = (ulong)digit;
+            for (var i = 0; i < limbs.Length; i++)
+            {
+                var product = ((ulong)limbs[i] * (ulong)radix) + carry;
+                limbs[i] = (uint)product;
+                carry = product >> 32;
+            }
+
+            if (carry != 0)
+            {
+                return -1;
+            }
         }
 
-        return true;
+        for (var i = limbs.Length - 1; i >= 0; i--)
+        {
+            if (limbs[i] != 0)
+            {
+                return (i * 32) + 32 - BitOperations.LeadingZeroCount(limbs[i]);
+            }
+        }
+
+        return 0;
     }
 
     private static sbyte[] BuildValues(string digits)
@@ -128,6 +152,7 @@ public static class PostHogTokenFormat
     {
         public LengthRule(int bits)
         {
+            Bits = bits;
             MaxValue = (BigInteger.One << bits) - 1;
             TopBit = BigInteger.One << (bits - 1);
             Base57MinLength = DigitCount(TopBit, 57);
@@ -138,6 +163,8 @@ public static class PostHogTokenFormat
             // Three (32 bytes) or four (35 bytes) below the maximum is where the odds pass one in ten million.
             Base62MinLength = Base62MaxLength - (bits == 256 ? 3 : 4);
         }
+
+        public int Bits { get; }
 
         public BigInteger MaxValue { get; }
 
