@@ -88,8 +88,8 @@ def history(args):
     repo = os.path.abspath(args.repo)
     commands = {
         "hogguard": [args.hogguard, "scan", repo, "--history", "--format", "json", "--no-progress"],
-        "git log -p | rg": f"git -C '{repo}' log -p -U0 --all | rg -a -c '{PATTERN}'",
-        "rev-list | cat-file | rg": f"git -C '{repo}' rev-list --objects --all | git -C '{repo}' cat-file "
+        "git log -p + rg": f"git -C '{repo}' log -p -U0 --all | rg -a -c '{PATTERN}'",
+        "rev-list + cat-file + rg": f"git -C '{repo}' rev-list --objects --all | git -C '{repo}' cat-file "
                                     f"--batch='%(objectname) %(objecttype) %(objectsize) %(rest)' | rg -a -c '{PATTERN}'",
     }
     commits = subprocess.run(["git", "-C", repo, "rev-list", "--all", "--count"], capture_output=True, text=True).stdout.strip()

@@ -163,6 +163,21 @@ public sealed class ScanHistoryTests
     }
 
     [Fact]
+    public void History_BlobOverTheSizeLimit_IsSkippedWithAWarning()
+    {
+        using var repo = new GitRepo();
+        repo.Write("big.txt", new string('a', 5000) + Tokens.New("phx_"));
+        repo.Write("small.txt", "ok\n");
+        repo.Commit("big");
+
+        var result = Tool.Run(repo.Root, "scan", "--history", "--format", "json", "--max-file-size", "1KB");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(1, Report.Parse(result).Summary.GetProperty("skipped_too_large").GetInt32());
+        Assert.Contains("skipped 1 blobs over the 1,024-byte limit", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void History_EmptyRepository_IsClean()
     {
         using var repo = new GitRepo();

@@ -30,7 +30,7 @@ internal sealed class CatFileWorker
     {
         // %(rest) echoes the path written after each id, so the reader needs no queue of its own;
         // --buffer lets git fill whole pipe buffers instead of flushing after every object.
-        using var process = Git.Start(_root, "cat-file", "--buffer", "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)");
+        using var process = Git.Start(_root, [.. Git.BoundedMemory, "cat-file", "--buffer", "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)"]);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var writer = Task.Run(() => FeedAsync(process, cancellationToken), cancellationToken);
         var reader = Task.Factory.StartNew(() => Drain(process), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);

@@ -7,6 +7,15 @@ namespace HogGuard.Sources;
 /// <summary>Runs the real <c>git</c> executable, never a shell, with prompts and pagers off.</summary>
 internal static class Git
 {
+    /// <summary>
+    /// Options that bound git's memory on any repository size: a 16 MiB delta base cache (default
+    /// 96 MiB per process) and at most 64 MiB of pack file mapped at once, in 16 MiB windows. On
+    /// the 15,000-commit benchmark they cut the scan's process tree from about 660 to 250 MiB at
+    /// the same speed (see bench/).
+    /// </summary>
+    public static readonly string[] BoundedMemory =
+        ["-c", "core.deltaBaseCacheLimit=16m", "-c", "core.packedGitLimit=64m", "-c", "core.packedGitWindowSize=16m"];
+
     public static ProcessStartInfo StartInfo(string workingDirectory, params IEnumerable<string> args)
     {
         var info = new ProcessStartInfo("git")

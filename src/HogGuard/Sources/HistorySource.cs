@@ -34,6 +34,11 @@ internal static class HistorySource
             sink.Add(EnvFiles.CommittedHit(blob.Path, blobId: blob.Id));
         }
 
+        if (stats.SkippedTooLarge > 0)
+        {
+            warnings.Add($"skipped {stats.SkippedTooLarge:N0} blobs over the {options.Config.MaxFileSize:N0}-byte limit (scan.max_file_size or --max-file-size)");
+        }
+
         if (stats.MissingObjects > 0)
         {
             warnings.Add($"{stats.MissingObjects:N0} objects are missing from the repository (a partial or damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a full clone.");
@@ -58,7 +63,7 @@ internal static class HistorySource
 
     private static async Task ListBlobsAsync(string root, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
     {
-        using var process = Git.Start(root, "rev-list", "--objects", "--all", "--filter=object:type=blob", "--missing=print");
+        using var process = Git.Start(root, [.. Git.BoundedMemory, "rev-list", "--objects", "--all", "--filter=object:type=blob", "--missing=print"]);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
