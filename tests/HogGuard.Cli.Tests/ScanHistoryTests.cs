@@ -178,6 +178,24 @@ public sealed class ScanHistoryTests
     }
 
     [Fact]
+    public void History_Utf16FileFromPowerShell_IsFoundInTreeAndHistory()
+    {
+        using var repo = new GitRepo();
+        var token = Tokens.New("phx_");
+        var text = $"POSTHOG_PERSONAL_API_KEY={token}\r\n";
+        File.WriteAllBytes(Path.Combine(repo.Root, "settings.ps1.txt"), [0xFF, 0xFE, .. System.Text.Encoding.Unicode.GetBytes(text)]);
+        repo.Write("after.txt", "a blob that follows in the same cat-file stream\n");
+        repo.Commit("powershell wrote this");
+
+        var tree = Report.Parse(Tool.Run(repo.Root, "scan", "--format", "json"));
+        var history = Report.Parse(Tool.Run(repo.Root, "scan", "--history", "--format", "json"));
+
+        tree.ByFingerprint(TestTokens.Sha256Prefix(token));
+        history.ByFingerprint(TestTokens.Sha256Prefix(token));
+        Assert.Equal(0, history.Summary.GetProperty("skipped_binary").GetInt32());
+    }
+
+    [Fact]
     public void History_EmptyRepository_IsClean()
     {
         using var repo = new GitRepo();

@@ -51,7 +51,17 @@ internal sealed class ContentScanner
                 if (first)
                 {
                     first = false;
-                    if (buffer.AsSpan(0, Math.Min(filled, BinaryProbeLength)).IndexOf((byte)0) >= 0)
+                    var probe = buffer.AsSpan(0, Math.Min(filled, BinaryProbeLength));
+                    if (TextEncodings.DetectUtf16(probe) is { } utf16)
+                    {
+                        // A UTF-16 file (Windows PowerShell's '>' writes these): scan it as UTF-8.
+                        using var rest = new PrefixedStream(buffer.AsMemory(0, filled), stream, end ? 0 : remaining);
+                        using var utf8 = Encoding.CreateTranscodingStream(rest, utf16, Encoding.UTF8, leaveOpen: true);
+                        ScanText(utf8, path, blobId);
+                        return ContentOutcome.Scanned;
+                    }
+
+                    if (probe.IndexOf((byte)0) >= 0)
                     {
                         Drain(stream, remaining, end);
                         return ContentOutcome.Binary;
@@ -64,6 +74,39 @@ internal sealed class ContentScanner
                 if (end)
                 {
                     return ContentOutcome.Scanned;
+                }
+
+                position = position.Advance(window[..limit]);
+                window[limit..].CopyTo(buffer);
+                filled -= limit;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Scans a stream already known to be text (no binary check).</summary>
+    private void ScanText(Stream stream, string path, string? blobId)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(WindowSize);
+        try
+        {
+            var filled = 0;
+            var position = new LinePosition(1, 0);
+            var settings = SettingDetector.AppliesTo(path);
+            while (true)
+            {
+                var read = ReadFull(stream, buffer.AsSpan(filled));
+                filled += read;
+                var end = filled < buffer.Length;
+                var window = buffer.AsSpan(0, filled);
+                var limit = end ? filled : filled - TokenDetector.Overlap;
+                ScanWindow(window, limit, position, path, blobId, settings);
+                if (end)
+                {
+                    return;
                 }
 
                 position = position.Advance(window[..limit]);

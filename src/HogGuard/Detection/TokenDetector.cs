@@ -48,6 +48,20 @@ internal static class TokenDetector
         return matches;
     }
 
+    /// <summary>
+    /// True when the letter before <paramref name="i"/> ends an escape rather than a word: <c>\n</c>,
+    /// <c>\t</c> or <c>\r</c> in a string literal, or a percent-encoded byte such as <c>%3D</c> in a URL.
+    /// </summary>
+    private static bool AfterEscape(ReadOnlySpan<byte> data, int i)
+    {
+        if (i >= 2 && data[i - 2] == '\\' && data[i - 1] is (byte)'n' or (byte)'t' or (byte)'r')
+        {
+            return true;
+        }
+
+        return i >= 3 && data[i - 3] == '%' && Uri.IsHexDigit((char)data[i - 2]) && Uri.IsHexDigit((char)data[i - 1]);
+    }
+
     private static bool TryMatchAt(ReadOnlySpan<byte> data, int i, out TokenMatch match)
     {
         match = default;
@@ -59,7 +73,7 @@ internal static class TokenDetector
         }
 
         // Glued to an identifier (alphx_..., my_phx_...): part of a longer word, not a token.
-        if (i > 0 && (PostHogTokenFormat.IsTokenByte(data[i - 1]) || data[i - 1] == '_'))
+        if (i > 0 && (PostHogTokenFormat.IsTokenByte(data[i - 1]) || data[i - 1] == '_') && !AfterEscape(data, i))
         {
             return false;
         }

@@ -49,6 +49,9 @@ public sealed class TokenDetectorTests
     [InlineData("{0}")]
     [InlineData("-{0}-")]
     [InlineData("url?token={0}&x=1")]
+    [InlineData("\"line one\\n{0}\"")]
+    [InlineData("\"a\\t{0}\"")]
+    [InlineData("https://x.test/?key%3D{0}")]
     public void Scan_TokenAtNonIdentifierBoundaries_IsReported(string shape)
     {
         var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, shape, Token());
@@ -118,6 +121,43 @@ public sealed class TokenDetectorTests
         var findings = DetectorTestKit.Scan($"x = \"{allowed}\"  # hogguard:allow test key\ny = \"{reported}\"\n");
         var finding = Assert.Single(findings);
         Assert.Equal(SecretMasking.Mask(reported), finding.Masked);
+    }
+
+    [Theory]
+    [InlineData("utf-16le-bom")]
+    [InlineData("utf-16be-bom")]
+    [InlineData("utf-16le")]
+    public void Scan_Utf16Text_IsDecodedAndScanned(string form)
+    {
+        var token = Token("phx_");
+        var text = $"# written by PowerShell\r\nPOSTHOG_PERSONAL_API_KEY={token}\r\n";
+        byte[] bytes = form switch
+        {
+            "utf-16le-bom" => [0xFF, 0xFE, .. Encoding.Unicode.GetBytes(text)],
+            "utf-16be-bom" => [0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes(text)],
+            _ => Encoding.Unicode.GetBytes(text),
+        };
+
+        var finding = Assert.Single(DetectorTestKit.Scan(bytes, ".env"));
+
+        Assert.Equal(TestTokens.Sha256Prefix(token), finding.Fingerprint);
+        Assert.Equal(2, finding.Locations[0].Line);
+    }
+
+    [Fact]
+    public void Scan_Utf16TextOfKnownLength_ConsumesExactlyThatLength()
+    {
+        // As cat-file delivers blobs: the scanner must stop at the blob's end, leaving what follows.
+        var token = Token("phs_");
+        var blob = Encoding.Unicode.GetBytes($"key={token}\n");
+        var stream = new MemoryStream([0xFF, 0xFE, .. blob, (byte)'\n', (byte)'N']);
+        var sink = new FindingSet();
+
+        new ContentScanner(sink).Scan(stream, blob.Length + 2, "a.txt");
+
+        Assert.Single(sink.Hits);
+        Assert.Equal((byte)'\n', stream.ReadByte());
+        Assert.Equal((byte)'N', stream.ReadByte());
     }
 
     [Fact]

@@ -1,0 +1,60 @@
+namespace HogGuard.Detection;
+
+/// <summary>A read-only stream of bytes already read followed by at most <c>remaining</c> more from the source.</summary>
+internal sealed class PrefixedStream : Stream
+{
+    private readonly ReadOnlyMemory<byte> _prefix;
+    private readonly Stream _source;
+    private int _offset;
+    private long _remaining;
+
+    /// <param name="remaining">Bytes still to read from <paramref name="source"/>; <see cref="long.MaxValue"/> for all of it.</param>
+    public PrefixedStream(ReadOnlyMemory<byte> prefix, Stream source, long remaining)
+    {
+        _prefix = prefix;
+        _source = source;
+        _remaining = remaining;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_offset < _prefix.Length)
+        {
+            var n = Math.Min(buffer.Length, _prefix.Length - _offset);
+            _prefix.Span.Slice(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        if (_remaining <= 0 || buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        var read = _source.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        _remaining -= read;
+        return read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
