@@ -196,6 +196,21 @@ public sealed class ScanHistoryTests
     }
 
     [Fact]
+    public void History_BlobReachableOnlyThroughATag_IsFound()
+    {
+        using var repo = new GitRepo();
+        repo.Write("a.txt", "a\n");
+        repo.Commit("base");
+        var token = Tokens.New("phs_");
+        var blob = repo.GitWithInput(token + "\n", "hash-object", "-w", "--stdin").Trim();
+        repo.Git("tag", "stash-of-keys", blob);
+
+        var finding = Report.Parse(Tool.Run(repo.Root, "scan", "--history", "--format", "json")).ByFingerprint(TestTokens.Sha256Prefix(token));
+
+        Assert.Contains(blob, finding.GetProperty("locations")[0].GetProperty("path").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void History_EmptyRepository_IsClean()
     {
         using var repo = new GitRepo();

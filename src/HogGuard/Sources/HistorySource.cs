@@ -86,7 +86,9 @@ internal static class HistorySource
                 continue; // a commit
             }
 
-            var blob = new BlobRef(line[..space], line[(space + 1)..]);
+            // A blob a tag points at directly has no path: name it so a report can still say where.
+            var id = line[..space];
+            var blob = new BlobRef(id, space == line.Length - 1 ? $"(blob {id} reached by a tag)" : line[(space + 1)..]);
             if (EnvFiles.IsEnvFile(blob.Path) && !EnvFiles.IsTemplate(blob.Path))
             {
                 envBlobs.Add(blob);

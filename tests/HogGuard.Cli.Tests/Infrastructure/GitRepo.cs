@@ -41,6 +41,23 @@ internal sealed class GitRepo : IDisposable
 
     public string Git(params string[] args) => Git(null, args);
 
+    /// <summary>Runs git with <paramref name="input"/> on its standard input.</summary>
+    public string GitWithInput(string input, params string[] args)
+    {
+        var info = new ProcessStartInfo("git") { WorkingDirectory = Root, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"git {string.Join(' ', args)} failed");
+    }
+
     public string Git(Dictionary<string, string>? environment, params string[] args)
     {
         var (code, output, error) = RunGit(Root, environment, args);
