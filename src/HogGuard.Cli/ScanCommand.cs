@@ -16,19 +16,19 @@ internal static class ScanCommand
         var noGit = new Option<bool>("--no-git") { Description = "Scan every file under PATH, ignoring git and .gitignore." };
         var format = new Option<string>("--format", "-f") { Description = "Report format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
-        var output = new Option<string?>("--output", "-o") { Description = "Write the report to FILE instead of standard output." };
+        var output = new Option<string?>("--output", "-o") { HelpName = "FILE", Description = "Write the report to FILE instead of standard output." };
         var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the scan exit 1.", DefaultValueFactory = _ => "high" };
         failOn.AcceptOnlyFromAmong("low", "medium", "high", "critical");
-        var baseline = new Option<string?>("--baseline") { Description = "Hide the findings listed in FILE (made with --write-baseline)." };
-        var writeBaseline = new Option<string?>("--write-baseline") { Description = "Write every current finding to FILE as a baseline and exit 0." };
-        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (default: hogguard.yml in PATH, if present)." };
-        var maxFileSize = new Option<string?>("--max-file-size") { Description = "Skip files and blobs larger than this (e.g. 100MB; default from hogguard.yml, else 100MB)." };
+        var baseline = new Option<string?>("--baseline") { HelpName = "FILE", Description = "Hide the findings listed in FILE (made with --write-baseline)." };
+        var writeBaseline = new Option<string?>("--write-baseline") { HelpName = "FILE", Description = "Write every current finding to FILE as a baseline and exit 0." };
+        var config = new Option<string?>("--config", "-c") { HelpName = "FILE", Description = "Configuration file (default: hogguard.yml in PATH, if present)." };
+        var maxFileSize = new Option<string?>("--max-file-size") { HelpName = "SIZE", Description = "Skip files and blobs larger than this (e.g. 100MB; default from hogguard.yml, else 100MB)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
         var noProgress = new Option<bool>("--no-progress") { Description = "No live progress display on stderr." };
-        var threads = new Option<int>("--threads") { Description = "Content scanners (and git readers for --history) to run at once; default: the number of cores.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Content scanners (and git readers for --history) to run at once (default: the number of cores)." };
         threads.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 256)
+            if (r.GetValueOrDefault<int?>() is < 1 or > 256)
             {
                 r.AddError("--threads must be between 1 and 256");
             }
@@ -56,7 +56,7 @@ internal static class ScanCommand
                 MaxFileSize = result.GetValue(maxFileSize),
                 Verbose = result.GetValue(verbose),
                 NoProgress = result.GetValue(noProgress),
-                Threads = result.GetValue(threads),
+                Threads = result.GetValue(threads) ?? Environment.ProcessorCount,
             };
             return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
         });
