@@ -32,14 +32,20 @@ internal sealed class ContentScanner
     public ContentScanner(FindingSet sink) => _sink = sink;
 
     /// <summary>Reads up to <paramref name="length"/> bytes (all of it when negative) from <paramref name="stream"/> and scans them.</summary>
-    public ContentOutcome Scan(Stream stream, long length, string path, string? blobId = null)
+    public ContentOutcome Scan(Stream stream, long length, string path, string? blobId = null) =>
+        ScanWindows(stream, length < 0 ? long.MaxValue : length, path, blobId, checkContent: true);
+
+    /// <summary>
+    /// The window loop. With <paramref name="checkContent"/>, the first window decides what the
+    /// content is: UTF-16 text is transcoded to UTF-8 and scanned; binary content is skipped
+    /// (and the rest of it consumed, so a stream of several blobs stays in step).
+    /// </summary>
+    private ContentOutcome ScanWindows(Stream stream, long remaining, string path, string? blobId, bool checkContent)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(WindowSize);
         try
         {
-            var remaining = length < 0 ? long.MaxValue : length;
             var filled = 0;
-            var first = true;
             var position = new LinePosition(1, 0);
             var settings = SettingDetector.AppliesTo(path);
             while (true)
@@ -48,17 +54,16 @@ internal sealed class ContentScanner
                 filled += read;
                 remaining -= read;
                 var end = read == 0 || remaining == 0 || filled < buffer.Length;
-                if (first)
+                if (checkContent)
                 {
-                    first = false;
+                    checkContent = false;
                     var probe = buffer.AsSpan(0, Math.Min(filled, BinaryProbeLength));
                     if (TextEncodings.DetectUtf16(probe) is { } utf16)
                     {
                         // A UTF-16 file (Windows PowerShell's '>' writes these): scan it as UTF-8.
                         using var rest = new PrefixedStream(buffer.AsMemory(0, filled), stream, end ? 0 : remaining);
                         using var utf8 = Encoding.CreateTranscodingStream(rest, utf16, Encoding.UTF8, leaveOpen: true);
-                        ScanText(utf8, path, blobId);
-                        return ContentOutcome.Scanned;
+                        return ScanWindows(utf8, long.MaxValue, path, blobId, checkContent: false);
                     }
 
                     if (probe.IndexOf((byte)0) >= 0)
@@ -74,39 +79,6 @@ internal sealed class ContentScanner
                 if (end)
                 {
                     return ContentOutcome.Scanned;
-                }
-
-                position = position.Advance(window[..limit]);
-                window[limit..].CopyTo(buffer);
-                filled -= limit;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>Scans a stream already known to be text (no binary check).</summary>
-    private void ScanText(Stream stream, string path, string? blobId)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(WindowSize);
-        try
-        {
-            var filled = 0;
-            var position = new LinePosition(1, 0);
-            var settings = SettingDetector.AppliesTo(path);
-            while (true)
-            {
-                var read = ReadFull(stream, buffer.AsSpan(filled));
-                filled += read;
-                var end = filled < buffer.Length;
-                var window = buffer.AsSpan(0, filled);
-                var limit = end ? filled : filled - TokenDetector.Overlap;
-                ScanWindow(window, limit, position, path, blobId, settings);
-                if (end)
-                {
-                    return;
                 }
 
                 position = position.Advance(window[..limit]);
