@@ -67,6 +67,8 @@ internal static class ScanCommand
     {
         try
         {
+            RequireWritableFolder(settings.Output, "--output");
+            RequireWritableFolder(settings.WriteBaseline, "--write-baseline");
             var config = LoadConfig(settings);
             var baseline = settings.Baseline is null ? null : Baseline.Load(settings.Baseline);
             var result = await ScanAsync(settings, config, stderr, cancellationToken);
@@ -137,6 +139,26 @@ internal static class ScanCommand
         }
 
         return await scan;
+    }
+
+    /// <summary>Fails before a long scan, not after it, when a report could not be written.</summary>
+    private static void RequireWritableFolder(string? file, string option)
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw new UsageException($"{option} {file}: the folder {folder} does not exist; create it or choose another path");
+        }
+
+        if (Directory.Exists(file))
+        {
+            throw new UsageException($"{option} {file} is a folder; give a file path");
+        }
     }
 
     private static HogGuardConfig LoadConfig(ScanSettings settings)

@@ -74,6 +74,15 @@ public sealed class ExitCodeTests
         Assert.StartsWith("hogguard: ", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--output")]
+    [InlineData("--write-baseline")]
+    public void Scan_OutputIntoAMissingFolder_Exits2BeforeScanning(string option)
+    {
+        using var folder = new GitRepo(init: false);
+        AssertUsageError(Tool.Run(folder.Root, "scan", option, "no/such/dir/report.json"), "does not exist; create it");
+    }
+
     [Fact]
     public void Scan_HistoryWithStaged_Exits2()
     {

@@ -68,9 +68,9 @@ internal sealed class CatFileWorker
                 await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (IOException) when (process.HasExited)
+        catch (IOException)
         {
-            // git died; its exit code and message are reported by RunAsync.
+            // git stopped reading (it died): its exit code and message are reported by RunAsync.
         }
         finally
         {
