@@ -120,10 +120,10 @@ internal static class Git
         }
     }
 
-    /// <summary>True when <paramref name="path"/> is a repository, bare or not.</summary>
-    public static bool IsRepository(string path)
+    /// <summary>Null when <paramref name="path"/> is a repository, bare or not; else git's reason (e.g. "dubious ownership").</summary>
+    public static string? WhyNotRepository(string path)
     {
-        var (code, _, _) = Run(path, "rev-parse", "--git-dir");
-        return code == 0;
+        var (code, _, error) = Run(path, "rev-parse", "--git-dir");
+        return code == 0 ? null : FirstLine(error);
     }
 }

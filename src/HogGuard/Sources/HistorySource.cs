@@ -55,9 +55,9 @@ internal static class HistorySource
             throw new ScanInputException($"{root} is not a folder; {flag} needs the path of a git repository");
         }
 
-        if (!Git.IsRepository(root))
+        if (Git.WhyNotRepository(root) is { } reason)
         {
-            throw new ScanInputException($"{root} is not a git repository; {flag} needs a repository (a work tree, or a bare or mirror clone): run it inside one or pass its path");
+            throw new ScanInputException($"{root} is not a git repository ({reason}); {flag} needs a repository (a work tree, or a bare or mirror clone): run it inside one or pass its path");
         }
     }
 
