@@ -85,6 +85,7 @@ public sealed class ScanWorkingTreeTests
         repo.Write(".env.example", "POSTHOG_PERSONAL_API_KEY=phx_your_key_here\n");
         repo.Write("config/.env.sample", $"POSTHOG_KEY={Tokens.New("phs_")}\n");
         repo.Commit("env");
+        repo.Write("local/.env.template", $"POSTHOG_KEY={Tokens.New("phx_")}\n"); // untracked: a secret, not a committed file
 
         var report = Report.Parse(Tool.Run(repo.Root, "scan", "--format", "json"));
 

@@ -20,11 +20,13 @@ internal static class WorkingTreeSource
 
         var useGit = !options.NoGit && Git.IsInsideWorkTree(root);
         IEnumerable<string> files;
+        HashSet<string> trackedSet = [];
         if (useGit)
         {
             var tracked = Git.SplitNul(Git.RunChecked(root, "ls-files", "-z", "--cached"));
             var untracked = Git.SplitNul(Git.RunChecked(root, "ls-files", "-z", "--others", "--exclude-standard"));
             files = tracked.Concat(untracked).Distinct(StringComparer.Ordinal).ToList();
+            trackedSet = tracked.ToHashSet(StringComparer.Ordinal);
             foreach (var path in tracked.Where(EnvFiles.IsEnvFile).Where(p => !EnvFiles.IsTemplate(p)))
             {
                 sink.Add(EnvFiles.CommittedHit(path));
@@ -55,7 +57,8 @@ internal static class WorkingTreeSource
             // A committed template (.env.example) matters only when it holds a real secret.
             var hits = sink.Hits.ToList();
             foreach (var template in hits.Where(h => h.Rule.Severity >= Severity.High && h.Rule != Rules.EnvFileCommitted
-                         && EnvFiles.IsEnvFile(h.Location.Path) && EnvFiles.IsTemplate(h.Location.Path)).Select(h => h.Location.Path).Distinct())
+                         && trackedSet.Contains(h.Location.Path) && EnvFiles.IsEnvFile(h.Location.Path) && EnvFiles.IsTemplate(h.Location.Path))
+                         .Select(h => h.Location.Path).Distinct())
             {
                 sink.Add(EnvFiles.CommittedHit(template));
             }
