@@ -34,13 +34,17 @@ internal sealed class CatFileWorker
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var writer = Task.Run(() => FeedAsync(process, cancellationToken), cancellationToken);
         var reader = Task.Factory.StartNew(() => Drain(process), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        // If the reader fails nobody drains git's output, so git stops reading and the writer would
+        // wait for ever: stop git at once, which ends the writer too.
+        _ = reader.ContinueWith(_ => Git.TryKill(process), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
             await Task.WhenAll(writer, reader).ConfigureAwait(false);
         }
         catch
         {
-            TryKill(process);
+            Git.TryKill(process);
             throw;
         }
 
@@ -107,7 +111,7 @@ internal sealed class CatFileWorker
 
             if (parts.Length < 3 || !long.TryParse(parts[2], out var size))
             {
-                throw new GitException($"git cat-file answered an unexpected header in {_root}: '{text}'");
+                throw new GitException($"git cat-file answered an unexpected header in {_root}: '{text}'; check the repository with 'git fsck' and the git on PATH with 'git --version'");
             }
 
             var path = parts.Length == 4 ? parts[3] : string.Empty;
@@ -136,7 +140,7 @@ internal sealed class CatFileWorker
 
             if (stdout.ReadByte() != '\n')
             {
-                throw new GitException($"git cat-file output is out of step in {_root}");
+                throw new GitException($"git cat-file output is out of step in {_root} (a blob ended early); check the repository with 'git fsck'");
             }
 
             _options.Progress?.Report(_stats);
@@ -178,17 +182,6 @@ internal sealed class CatFileWorker
             }
 
             count -= n;
-        }
-    }
-
-    private static void TryKill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
         }
     }
 }

@@ -54,6 +54,19 @@ internal static class Git
         }
     }
 
+    /// <summary>Stops a git process that is no longer wanted (its reader failed or the scan was cancelled).</summary>
+    public static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
     /// <summary>Runs git to completion and returns its exit code and output.</summary>
     public static (int ExitCode, byte[] Output, string Error) Run(string workingDirectory, params IEnumerable<string> args)
     {

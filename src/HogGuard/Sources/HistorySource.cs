@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using HogGuard.Detection;
@@ -15,13 +16,35 @@ internal static class HistorySource
     {
         RequireRepository(root, "--history");
         var queue = Channel.CreateBounded<BlobRef>(new BoundedChannelOptions(8192) { SingleWriter = true });
+
+        // A failed worker stops the listing, so nothing waits for ever on a queue nobody empties;
+        // the worker's own error is what the caller sees.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var workers = Enumerable.Range(0, Math.Max(1, options.Parallelism))
-            .Select(_ => new CatFileWorker(root, queue.Reader, sink, stats, options).RunAsync(cancellationToken))
+            .Select(_ => new CatFileWorker(root, queue.Reader, sink, stats, options).RunAsync(stop.Token)
+                .ContinueWith(
+                    t =>
+                    {
+                        if (t.IsFaulted)
+                        {
+                            stop.Cancel();
+                        }
+
+                        return t;
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default)
+                .Unwrap())
             .ToList();
         var envBlobs = new HashSet<BlobRef>();
         try
         {
-            await ListBlobsAsync(root, queue.Writer, stats, envBlobs, cancellationToken).ConfigureAwait(false);
+            await ListBlobsAsync(root, queue.Writer, stats, envBlobs, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A worker failed: its exception is rethrown below.
         }
         finally
         {
@@ -66,6 +89,25 @@ internal static class HistorySource
         using var process = Git.Start(root, [.. Git.BoundedMemory, "rev-list", "--objects", "--all", "--filter=object:type=blob", "--missing=print"]);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await ReadBlobListAsync(process, queue, stats, envBlobs, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Git.TryKill(process);
+            throw;
+        }
+
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new GitException($"git rev-list failed in {root}: {Git.FirstLine(await stderr.ConfigureAwait(false))} (run 'git fsck' to check the repository)");
+        }
+    }
+
+    private static async Task ReadBlobListAsync(Process process, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    {
         var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
@@ -95,12 +137,6 @@ internal static class HistorySource
             }
 
             await queue.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
-        }
-
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new GitException($"git rev-list failed in {root}: {Git.FirstLine(await stderr.ConfigureAwait(false))} (run 'git fsck' to check the repository)");
         }
     }
 }

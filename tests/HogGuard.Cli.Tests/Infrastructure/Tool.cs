@@ -9,7 +9,10 @@ internal static class Tool
 
     public static ToolResult Run(string workingDirectory, params string[] args) => RunWithInput(workingDirectory, null, args);
 
-    public static ToolResult RunWithInput(string workingDirectory, string? stdin, params string[] args)
+    public static ToolResult RunWithInput(string workingDirectory, string? stdin, params string[] args) =>
+        RunWithEnvironment(workingDirectory, stdin, null, args);
+
+    public static ToolResult RunWithEnvironment(string workingDirectory, string? stdin, Dictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -26,6 +29,11 @@ internal static class Tool
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in environment ?? [])
+        {
+            info.Environment[key] = value;
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

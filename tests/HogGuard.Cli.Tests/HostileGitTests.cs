@@ -1,0 +1,46 @@
+using HogGuard.Cli.Tests.Infrastructure;
+
+namespace HogGuard.Cli.Tests;
+
+/// <summary>
+/// A git that misbehaves: a stand-in script first on PATH passes everything to the real git except
+/// <c>cat-file</c>, which answers garbage and hangs, or dies. The scan must end with exit 2 and
+/// git's message, never hang.
+/// </summary>
+public sealed class HostileGitTests
+{
+    [Theory]
+    [InlineData("echo 'not a cat-file header'; exec sleep 600", "unexpected header")]
+    [InlineData("echo 'fatal: packfile is corrupt' >&2; exit 128", "fatal: packfile is corrupt")]
+    [InlineData("head -c 3 >/dev/null; printf '0123456789012345678901234567890123456789 blob 1000\\nshort'; exit 0", "git cat-file")]
+    public void History_CatFileMisbehaves_Exits2WithoutHanging(string behaviour, string expected)
+    {
+        using var repo = new GitRepo();
+        repo.Write("a.txt", "one\n");
+        repo.Write("b.txt", "two\n");
+        repo.Commit("files");
+        var bin = Path.Combine(repo.Root, ".fake-bin");
+        Directory.CreateDirectory(bin);
+        var realGit = GitRepo.RunGit(repo.Root, null, "--exec-path").Output.Trim() + "/git";
+        var script = Path.Combine(bin, "git");
+        File.WriteAllText(script, $$"""
+            #!/bin/sh
+            for a in "$@"; do
+              if [ "$a" = "cat-file" ]; then {{behaviour}}; fi
+            done
+            exec '{{realGit}}' "$@"
+            """.ReplaceLineEndings("\n"));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var path = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}";
+
+        var result = Tool.RunWithEnvironment(repo.Root, null, new() { ["PATH"] = path }, "scan", "--history");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+}
