@@ -211,6 +211,29 @@ public sealed class ScanHistoryTests
     }
 
     [Fact]
+    public void History_PartialClone_WarnsAboutMissingBlobsAndNeverFetches()
+    {
+        using var source = new GitRepo();
+        source.Git("config", "uploadpack.allowFilter", "true");
+        source.Write("a.txt", "one\n");
+        source.Write("b.txt", "two\n");
+        source.Commit("files");
+        using var clone = new GitRepo(init: false);
+        var target = Path.Combine(clone.Root, "partial");
+        var (code, _, error) = GitRepo.RunGit(clone.Root, null, "clone", "-q", "--no-checkout", "--filter=blob:none", "file://" + source.Root, target);
+        Assert.True(code == 0, error);
+
+        // The promisor remote is gone: any attempt to fetch a missing blob would fail or hang.
+        GitRepo.RunGit(target, null, "remote", "set-url", "origin", "file:///nonexistent/hogguard-promisor");
+
+        var result = Tool.Run(clone.Root, "scan", target, "--history", "--format", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(2, Report.Parse(result).Summary.GetProperty("missing_objects").GetInt32());
+        Assert.Contains("objects are missing", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void History_EmptyRepository_IsClean()
     {
         using var repo = new GitRepo();
