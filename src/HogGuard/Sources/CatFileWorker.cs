@@ -48,11 +48,7 @@ internal sealed class CatFileWorker
             throw;
         }
 
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new GitException($"git cat-file failed in {_root}: {Git.FirstLine(await stderr.ConfigureAwait(false))}");
-        }
+        await Git.EnsureSuccessAsync(process, stderr, "cat-file", _root, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task FeedAsync(Process process, CancellationToken cancellationToken)

@@ -67,6 +67,16 @@ internal static class Git
         }
     }
 
+    /// <summary>Waits for a streaming git command and throws with git's first error line if it failed.</summary>
+    public static async Task EnsureSuccessAsync(Process process, Task<string> stderr, string command, string root, CancellationToken cancellationToken)
+    {
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new GitException($"git {command} failed in {root}: {FirstLine(await stderr.ConfigureAwait(false))}; run 'git fsck' to check the repository");
+        }
+    }
+
     /// <summary>Runs git to completion and returns its exit code and output.</summary>
     public static (int ExitCode, byte[] Output, string Error) Run(string workingDirectory, params IEnumerable<string> args)
     {

@@ -99,11 +99,7 @@ internal static class HistorySource
             throw;
         }
 
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new GitException($"git rev-list failed in {root}: {Git.FirstLine(await stderr.ConfigureAwait(false))} (run 'git fsck' to check the repository)");
-        }
+        await Git.EnsureSuccessAsync(process, stderr, "rev-list", root, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task ReadBlobListAsync(Process process, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)

@@ -120,11 +120,7 @@ internal static class Provenance
         }
 
         await writer.ConfigureAwait(false);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new GitException($"git log failed in {root}: {Git.FirstLine(await stderr.ConfigureAwait(false))}");
-        }
+        await Git.EnsureSuccessAsync(process, stderr, "log", root, cancellationToken).ConfigureAwait(false);
 
         return result;
     }
