@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace HogGuard.Emulator;
+
+/// <summary>Builds the emulator app, so tests can host it in-process on a loopback port and the program can run it.</summary>
+public static class EmulatorApp
+{
+    /// <summary>Reads a seed file (see the README).</summary>
+    /// <exception cref="InvalidDataException">The file cannot be read or is not valid seed JSON.</exception>
+    public static string Validate(string seedJson)
+    {
+        try
+        {
+            _ = JsonSerializer.Deserialize(seedJson, EmulatorJson.Relaxed.SeedFile);
+            return seedJson;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"not a valid seed file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The app, configured from <paramref name="args"/> (<c>--urls</c>, ...) and <paramref name="seedJson"/>.</summary>
+    public static WebApplication Build(string[] args, string? seedJson, TimeProvider? time = null, Action<string>? log = null)
+    {
+        var seed = seedJson is null ? new SeedFile() : JsonSerializer.Deserialize(seedJson, EmulatorJson.Relaxed.SeedFile) ?? new SeedFile();
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var state = new EmulatorState(seed, time ?? TimeProvider.System, log ?? Console.WriteLine);
+        builder.Services.AddSingleton(state);
+        var app = builder.Build();
+        app.Use((context, next) => AdminEndpoints.ApplyFaultsAsync(context, state, next));
+        IdentityEndpoints.Map(app, state);
+        FlagsEndpoints.Map(app, state);
+        CaptureEndpoints.Map(app, state);
+        AdminEndpoints.Map(app, state);
+        return app;
+    }
+}

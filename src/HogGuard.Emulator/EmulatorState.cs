@@ -1,0 +1,239 @@
+using HogGuard.Keys;
+
+namespace HogGuard.Emulator;
+
+/// <summary>
+/// Everything the emulator knows, behind one lock. Keys are held hashed, as PostHog holds them; a
+/// key seeded without a value gets a generated one, which is shown once, masked, in the log.
+/// </summary>
+internal sealed class EmulatorState
+{
+    private readonly Lock _lock = new();
+    private readonly List<Project> _projects = [];
+    private readonly List<User> _users = [];
+    private readonly List<CapturedEvent> _events = [];
+    private readonly List<FaultRule> _faults = [];
+    private readonly TimeProvider _time;
+    private int _nextKeyId = 1;
+
+    public EmulatorState(SeedFile seed, TimeProvider time, Action<string> log)
+    {
+        _time = time;
+        var now = time.GetUtcNow();
+        if (seed.Projects.Count == 0)
+        {
+            seed.Projects.Add(new SeedProject { Id = 1 });
+        }
+
+        foreach (var p in seed.Projects)
+        {
+            var project = new Project { Id = p.Id, Name = p.Name, ApiToken = p.ApiToken ?? TokenGenerator.Generate(PostHogTokenKind.ProjectApiKey) };
+            if (p.SecretToken is not null)
+            {
+                project.SecretTokenHash = TokenGenerator.StoredHash(p.SecretToken);
+            }
+
+            foreach (var k in p.SecretApiKeys)
+            {
+                var value = ValueOrGenerated(k, PostHogTokenKind.ProjectSecretApiKey, $"project {p.Id} secret key '{k.Label}'", log);
+                project.SecretApiKeys.Add(StoredKey.Create(NextId(), value, k, now, projectId: p.Id));
+            }
+
+            _projects.Add(project);
+        }
+
+        var userId = 1;
+        foreach (var u in seed.Users)
+        {
+            var user = new User { Id = userId++, Email = u.Email };
+            foreach (var k in u.PersonalApiKeys)
+            {
+                var value = ValueOrGenerated(k, PostHogTokenKind.PersonalApiKey, $"{u.Email}'s personal key '{k.Label}'", log);
+                user.PersonalApiKeys.Add(StoredKey.Create(NextId(), value, k, now, userId: user.Id));
+            }
+
+            _users.Add(user);
+        }
+
+        _faults.AddRange(seed.Faults);
+    }
+
+    public Organization Organization { get; } = new();
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    public IReadOnlyList<Project> Projects
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _projects];
+            }
+        }
+    }
+
+    public (User User, StoredKey Key)? FindPersonalKey(string value)
+    {
+        var hash = TokenGenerator.StoredHash(value);
+        lock (_lock)
+        {
+            foreach (var user in _users)
+            {
+                if (user.PersonalApiKeys.Find(k => k.Hash == hash) is { } key)
+                {
+                    Touch(key);
+                    return (user, key);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A project secret API key, or the legacy team secret token (or its backup during rotation).</summary>
+    public (Project Project, StoredKey? Key)? FindSecretKey(string value)
+    {
+        var hash = TokenGenerator.StoredHash(value);
+        lock (_lock)
+        {
+            foreach (var project in _projects)
+            {
+                if (project.SecretApiKeys.Find(k => k.Hash == hash) is { } key)
+                {
+                    Touch(key);
+                    return (project, key);
+                }
+
+                if (project.SecretTokenHash == hash || project.SecretTokenBackupHash == hash)
+                {
+                    return (project, null);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    public User? FindUser(string email)
+    {
+        lock (_lock)
+        {
+            return _users.Find(u => string.Equals(u.Email, email, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    public Project? FindProject(int id)
+    {
+        lock (_lock)
+        {
+            return _projects.Find(p => p.Id == id);
+        }
+    }
+
+    public Project? FindProjectByToken(string apiToken)
+    {
+        lock (_lock)
+        {
+            return _projects.Find(p => p.ApiToken == apiToken);
+        }
+    }
+
+    /// <summary>Deletes a leaked key, as <c>/api/revoke_leaked_key</c> does; returns its type, or null when unknown.</summary>
+    public string? Revoke(string value)
+    {
+        var hash = TokenGenerator.StoredHash(value);
+        lock (_lock)
+        {
+            foreach (var user in _users)
+            {
+                if (user.PersonalApiKeys.RemoveAll(k => k.Hash == hash) > 0)
+                {
+                    return "personal_api_key";
+                }
+            }
+
+            foreach (var project in _projects)
+            {
+                if (project.SecretApiKeys.RemoveAll(k => k.Hash == hash) > 0)
+                {
+                    return "project_secret_api_key";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    public void AddEvents(IEnumerable<CapturedEvent> events)
+    {
+        lock (_lock)
+        {
+            _events.AddRange(events);
+        }
+    }
+
+    public IReadOnlyList<CapturedEvent> Events
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public void SetFaults(IEnumerable<FaultRule> faults)
+    {
+        lock (_lock)
+        {
+            _faults.Clear();
+            _faults.AddRange(faults);
+        }
+    }
+
+    /// <summary>The fault for a request path, if one applies; counts the call against the fault's budget.</summary>
+    public FaultRule? TakeFault(string path)
+    {
+        lock (_lock)
+        {
+            var fault = _faults.Find(f => path.StartsWith(f.Route, StringComparison.Ordinal));
+            if (fault is null)
+            {
+                return null;
+            }
+
+            if (fault.Count > 0 && --fault.Count == 0)
+            {
+                _faults.Remove(fault);
+            }
+
+            return fault;
+        }
+    }
+
+    private static string ValueOrGenerated(SeedKey key, PostHogTokenKind kind, string what, Action<string> log)
+    {
+        if (key.Value is { Length: > 0 } value)
+        {
+            return value;
+        }
+
+        value = TokenGenerator.Generate(kind);
+        log($"generated {what}: {SecretMasking.Mask(value)} (sha256:{SecretMasking.Fingerprint(value)})");
+        return value;
+    }
+
+    /// <summary>PostHog updates last_used_at at most hourly.</summary>
+    private void Touch(StoredKey key)
+    {
+        var now = _time.GetUtcNow();
+        if (key.LastUsedAt is null || now - key.LastUsedAt >= TimeSpan.FromHours(1))
+        {
+            key.LastUsedAt = now;
+        }
+    }
+
+    private string NextId() => (_nextKeyId++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

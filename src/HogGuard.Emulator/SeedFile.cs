@@ -1,0 +1,69 @@
+namespace HogGuard.Emulator;
+
+/// <summary>The seed file (see the README): projects with their keys, users with their personal keys, optional faults.</summary>
+internal sealed class SeedFile
+{
+    public List<SeedProject> Projects { get; set; } = [];
+
+    public List<SeedUser> Users { get; set; } = [];
+
+    public List<FaultRule> Faults { get; set; } = [];
+}
+
+internal sealed class SeedProject
+{
+    public int Id { get; set; }
+
+    public string Name { get; set; } = "Default project";
+
+    public string? ApiToken { get; set; }
+
+    public string? SecretToken { get; set; }
+
+    public List<SeedKey> SecretApiKeys { get; set; } = [];
+}
+
+internal sealed class SeedUser
+{
+    public string Email { get; set; } = "user@example.com";
+
+    public List<SeedKey> PersonalApiKeys { get; set; } = [];
+}
+
+/// <summary>A personal or project secret key as seeded; a key without a value gets a generated one.</summary>
+internal sealed class SeedKey
+{
+    public string Label { get; set; } = "key";
+
+    public string? Value { get; set; }
+
+    public List<string> Scopes { get; set; } = ["*"];
+
+    public List<int>? ScopedTeams { get; set; }
+
+    public DateTimeOffset? CreatedAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    public DateTimeOffset? LastRolledAt { get; set; }
+}
+
+/// <summary>
+/// A fault on every path that starts with <see cref="Route"/>: added latency, a status code (429
+/// with Retry-After when <see cref="RetryAfterSeconds"/> is set) or a dropped connection, for the
+/// next <see cref="Count"/> calls (all calls when 0).
+/// </summary>
+internal sealed class FaultRule
+{
+    public string Route { get; set; } = "/";
+
+    public int? Status { get; set; }
+
+    public int? RetryAfterSeconds { get; set; }
+
+    public int LatencyMs { get; set; }
+
+    public bool Drop { get; set; }
+
+    public int Count { get; set; } = 1;
+}

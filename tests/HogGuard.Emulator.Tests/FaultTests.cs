@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+
+namespace HogGuard.Emulator.Tests;
+
+public sealed class FaultTests
+{
+    [Fact]
+    public async Task Faults_429WithRetryAfterForTheNextCalls_ThenNormal()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        using var set = await emulator.Http.PutAsJsonAsync("/_emulator/faults", new[] { new { route = "/api/users/", status = 429, retry_after_seconds = 7, count = 2 } });
+        Assert.Equal(204, (int)set.StatusCode);
+        var key = RunningEmulator.Personal("reader");
+
+        using var first = await emulator.Http.SendAsync(emulator.Get("/api/users/@me/", key));
+        using var second = await emulator.Http.SendAsync(emulator.Get("/api/users/@me/", key));
+        using var third = await emulator.Http.SendAsync(emulator.Get("/api/users/@me/", key));
+
+        Assert.Equal(429, (int)first.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), first.Headers.RetryAfter?.Delta);
+        Assert.Equal(429, (int)second.StatusCode);
+        Assert.Equal(200, (int)third.StatusCode);
+    }
+
+    [Fact]
+    public async Task Faults_DroppedConnection_FailsTheRequest()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        using var set = await emulator.Http.PutAsJsonAsync("/_emulator/faults", new[] { new { route = "/api/", drop = true } });
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => emulator.Http.SendAsync(emulator.Get("/api/users/@me/", RunningEmulator.Personal("all"))));
+    }
+
+    [Fact]
+    public async Task Faults_Latency_DelaysTheAnswer()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        using var set = await emulator.Http.PutAsJsonAsync("/_emulator/faults", new[] { new { route = "/api/", latency_ms = 300 } });
+        var watch = Stopwatch.StartNew();
+
+        using var response = await emulator.Http.SendAsync(emulator.Get("/api/users/@me/", RunningEmulator.Personal("all")));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.True(watch.ElapsedMilliseconds >= 250, $"answered after {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Faults_MalformedList_Is400()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+
+        using var response = await emulator.Http.PutAsync("/_emulator/faults", new StringContent("[{"));
+
+        Assert.Equal(400, (int)response.StatusCode);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using HogGuard.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HogGuard.Emulator.Tests;
+
+/// <summary>The emulator on a free loopback port, with a seed of freshly generated keys; real HTTP.</summary>
+internal sealed class RunningEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningEmulator(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Http { get; }
+
+    public string ProjectToken { get; } = TestTokens.Make("phc_", base57: true, new Random(1));
+
+    public static string Personal(string label) => TestTokens.Make("phx_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+
+    public static string Secret(string label) => TestTokens.Make("phs_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+
+    public static async Task<RunningEmulator> StartAsync(Func<RunningEmulator, object>? seedFor = null)
+    {
+        var projectToken = TestTokens.Make("phc_", base57: true, new Random(1));
+        var seed = new
+        {
+            projects = new object[]
+            {
+                new { id = 1, name = "Web", api_token = projectToken, secret_api_keys = new object[] { new { label = "flags", value = Secret("flags"), scopes = new[] { "feature_flag:read" } } } },
+                new { id = 2, name = "Mobile", api_token = TestTokens.Make("phc_", base57: true, new Random(2)) },
+            },
+            users = new object[]
+            {
+                new
+                {
+                    email = "dev@example.com",
+                    personal_api_keys = new object[]
+                    {
+                        new { label = "all", value = Personal("all"), scopes = new[] { "*" } },
+                        new { label = "flags-writer", value = Personal("flags-writer"), scopes = new[] { "feature_flag:write" } },
+                        new { label = "reader", value = Personal("reader"), scopes = new[] { "user:read", "project:read" }, scoped_teams = new[] { 2 } },
+                    },
+                },
+            },
+        };
+        var app = EmulatorApp.Build(["--urls", "http://127.0.0.1:0"], JsonSerializer.Serialize(seed), log: _ => { });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningEmulator(app, new Uri(address));
+    }
+
+    public HttpRequestMessage Get(string path, string? bearer = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new("Bearer", bearer);
+        }
+
+        return request;
+    }
+
+    public async Task<(int Status, JsonElement Body)> SendAsync(HttpRequestMessage request)
+    {
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        using var document = JsonDocument.Parse(text.Length == 0 ? "null" : text);
+        return ((int)response.StatusCode, document.RootElement.Clone());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
