@@ -34,9 +34,13 @@ internal static class ScanCommand
             }
         });
 
+        var verify = new Option<bool>("--verify") { Description = "Ask PostHog whether each secret found is live, and what it can do (the only network use of scan)." };
+        var revoke = new Option<bool>("--revoke") { Description = "Revoke every live secret found through PostHog's public revocation endpoint (implies --verify; asks first unless --yes)." };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before revoking." };
+        var host = new Option<string[]>("--host") { HelpName = "URL", Description = "PostHog host to check keys against (repeatable; default https://us.posthog.com then https://eu.posthog.com)." };
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads,
+            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -57,6 +61,10 @@ internal static class ScanCommand
                 Verbose = result.GetValue(verbose),
                 NoProgress = result.GetValue(noProgress),
                 Threads = result.GetValue(threads) ?? Environment.ProcessorCount,
+                Verify = result.GetValue(verify) || result.GetValue(revoke),
+                Revoke = result.GetValue(revoke),
+                Yes = result.GetValue(yes),
+                Hosts = result.GetValue(host) ?? [],
             };
             return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
         });
@@ -69,6 +77,7 @@ internal static class ScanCommand
         {
             RequireWritableFolder(settings.Output, "--output");
             RequireWritableFolder(settings.WriteBaseline, "--write-baseline");
+            var hosts = ParseHosts(settings);
             var config = LoadConfig(settings);
             var baseline = settings.Baseline is null ? null : Baseline.Load(settings.Baseline);
             var result = await ScanAsync(settings, config, stderr, cancellationToken);
@@ -87,6 +96,11 @@ internal static class ScanCommand
             if (baseline is not null)
             {
                 result = SecretScanner.ApplyBaseline(result, baseline);
+            }
+
+            if (settings.Verify)
+            {
+                result = result.WithFindings(await LiveCheck.RunAsync(settings, hosts, result.Findings, stderr, cancellationToken), 0);
             }
 
             var summary = new ReportSummary(result, settings.FailOn);
@@ -139,6 +153,27 @@ internal static class ScanCommand
         }
 
         return await scan;
+    }
+
+    private static List<Uri> ParseHosts(ScanSettings settings)
+    {
+        var hosts = new List<Uri>();
+        foreach (var text in settings.Hosts)
+        {
+            if (!PostHogApi.PostHogHosts.TryParse(text, out var uri))
+            {
+                throw new UsageException($"--host '{text}' is not an http(s) URL; use e.g. https://eu.posthog.com or http://127.0.0.1:8010");
+            }
+
+            hosts.Add(uri);
+        }
+
+        if (hosts.Count > 0 && !settings.Verify)
+        {
+            throw new UsageException("--host only matters with --verify or --revoke");
+        }
+
+        return hosts;
     }
 
     /// <summary>Fails before a long scan, not after it, when a report could not be written.</summary>

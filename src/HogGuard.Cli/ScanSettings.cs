@@ -32,4 +32,12 @@ internal sealed record ScanSettings
     public bool NoProgress { get; init; }
 
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    public bool Verify { get; init; }
+
+    public bool Revoke { get; init; }
+
+    public bool Yes { get; init; }
+
+    public IReadOnlyList<string> Hosts { get; init; } = [];
 }

@@ -44,7 +44,7 @@ internal static class TextReport
             table.AddRow(
                 new Markup($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/]"),
                 new Text(finding.Rule.Id),
-                new Text(finding.Masked),
+                new Text(finding.Verification is { } v ? finding.Masked + "\n" + Describe(v) : finding.Masked),
                 new Text(finding.Fingerprint),
                 new Text(string.Join('\n', finding.Locations.Select(Describe))));
         }
@@ -72,6 +72,27 @@ internal static class TextReport
 
         var date = location.Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "?";
         return $"{where} @ {location.Commit[..Math.Min(12, location.Commit.Length)]} ({location.Author}, {date})";
+    }
+
+    private static string Describe(HogGuard.PostHogApi.Verification v)
+    {
+        var text = v.Status.ToString().ToLowerInvariant();
+        if (v.Host is not null && v.Status == HogGuard.PostHogApi.VerificationStatus.Live)
+        {
+            text += $" on {v.Host}";
+        }
+
+        if (v.Scopes is { Count: > 0 } scopes)
+        {
+            text += $"\nscopes: {string.Join(", ", scopes)}";
+        }
+
+        if (v.Revocation is { Found: true } r)
+        {
+            text += $"\nrevoked on {r.Host}";
+        }
+
+        return text;
     }
 
     private static string Suppressed(int count) => count == 0 ? string.Empty : $"; {count} hidden by the baseline";

@@ -146,9 +146,9 @@ internal sealed class ContentScanner
                 continue;
             }
 
-            var secret = window.Slice(offset, length);
+            var secret = new PostHogSecret(Encoding.UTF8.GetString(window.Slice(offset, length)));
             var location = new Location(path, line, column);
-            _sink.Add(new Hit(rule, kind, SecretMasking.Fingerprint(secret), SecretMasking.Mask(secret), location, blobId));
+            _sink.Add(new Hit(rule, kind, secret.Fingerprint, secret.Masked, location, blobId) { Secret = secret });
         }
     }
 

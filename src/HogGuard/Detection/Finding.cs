@@ -8,5 +8,12 @@ namespace HogGuard.Detection;
 /// <param name="Locations">Every place it was seen, in path, line order.</param>
 public sealed record Finding(Rule Rule, string Kind, string Fingerprint, string Masked, IReadOnlyList<Location> Locations)
 {
-    public Severity Severity => Rule.Severity;
+    /// <summary>The rule's severity, raised to critical for a live key that can write.</summary>
+    public Severity Severity => Verification is { Status: PostHogApi.VerificationStatus.Live, CanWrite: true } ? Severity.Critical : Rule.Severity;
+
+    /// <summary>The secret itself, for verification and revocation only; it never appears in a report.</summary>
+    public Keys.PostHogSecret? Secret { get; init; }
+
+    /// <summary>Set by <c>--verify</c>.</summary>
+    public PostHogApi.Verification? Verification { get; init; }
 }

@@ -32,7 +32,7 @@ internal sealed class FindingSet
                 .ThenBy(l => l.Line)
                 .ThenBy(l => l.Column)
                 .ToList();
-            findings.Add(new Finding(first.Rule, first.Kind, first.Fingerprint, first.Masked, locations));
+            findings.Add(new Finding(first.Rule, first.Kind, first.Fingerprint, first.Masked, locations) { Secret = first.Secret });
         }
 
         return findings

@@ -2,4 +2,8 @@ namespace HogGuard.Detection;
 
 /// <summary>One sighting, before sightings of the same secret are merged into a <see cref="Finding"/>.</summary>
 /// <remarks>For history scans, <c>BlobId</c> names the git blob the sighting is in; its commit is looked up afterwards.</remarks>
-internal sealed record Hit(Rule Rule, string Kind, string Fingerprint, string Masked, Location Location, string? BlobId = null);
+internal sealed record Hit(Rule Rule, string Kind, string Fingerprint, string Masked, Location Location, string? BlobId = null)
+{
+    /// <summary>The secret, kept for verification; reports show only the mask and fingerprint.</summary>
+    public Keys.PostHogSecret? Secret { get; init; }
+}

@@ -36,6 +36,19 @@ public static class JsonReport
                     Author = l.Author,
                     Date = l.Date?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
                 })],
+                Verification = f.Verification is { } v ? new JsonVerification
+                {
+                    Status = v.Status.ToString().ToLowerInvariant(),
+                    Host = v.Host,
+                    Detail = v.Detail,
+                    Scopes = v.Scopes?.ToList(),
+                    ScopedTeams = v.ScopedTeams?.ToList(),
+                    CanWrite = v.CanWrite,
+                    CreatedAt = Format(v.CreatedAt),
+                    LastUsedAt = Format(v.LastUsedAt),
+                    LastRolledAt = Format(v.LastRolledAt),
+                    Revocation = v.Revocation is { } r ? new JsonRevocation { Found = r.Found, Type = r.Type, Host = r.Host, Detail = r.Detail } : null,
+                } : null,
             })],
             Summary = new JsonSummary
             {
@@ -58,6 +71,8 @@ public static class JsonReport
         JsonSerializer.Serialize(output, document, ReportJsonContext.Relaxed.JsonReportDocument);
         output.WriteByte((byte)'\n');
     }
+
+    private static string? Format(DateTimeOffset? date) => date?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
 }
 
 internal sealed class JsonReportDocument
@@ -82,6 +97,45 @@ internal sealed class JsonFinding
     public required string Masked { get; init; }
 
     public required List<JsonLocation> Locations { get; init; }
+
+    /// <summary>Present only with <c>--verify</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonVerification? Verification { get; init; }
+}
+
+internal sealed class JsonVerification
+{
+    public required string Status { get; init; }
+
+    public string? Host { get; init; }
+
+    public string? Detail { get; init; }
+
+    public List<string>? Scopes { get; init; }
+
+    public List<int>? ScopedTeams { get; init; }
+
+    public bool CanWrite { get; init; }
+
+    public string? CreatedAt { get; init; }
+
+    public string? LastUsedAt { get; init; }
+
+    public string? LastRolledAt { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonRevocation? Revocation { get; init; }
+}
+
+internal sealed class JsonRevocation
+{
+    public bool Found { get; init; }
+
+    public string? Type { get; init; }
+
+    public required string Host { get; init; }
+
+    public string? Detail { get; init; }
 }
 
 internal sealed class JsonLocation

@@ -1,0 +1,64 @@
+using HogGuard.Detection;
+using HogGuard.PostHogApi;
+
+namespace HogGuard.Cli;
+
+/// <summary><c>scan --verify</c> and <c>--revoke</c>: the only network use of scan, thin over <see cref="SecretVerifier"/>.</summary>
+internal static class LiveCheck
+{
+    public static async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<Uri> hosts, IReadOnlyList<Finding> findings, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("hogguard/0.1");
+        var verifier = new SecretVerifier(new PostHogClient(http), hosts);
+        var verified = await verifier.VerifyAsync(findings, cancellationToken);
+
+        // A host that never answered means the report could say "invalid" for a live key: stop instead.
+        if (verified.Select(f => f.Verification).FirstOrDefault(v => v?.Status == VerificationStatus.Unreachable) is { } down)
+        {
+            throw new UsageException($"could not verify the keys: {down.Detail}; check the network or --host, or scan without --verify");
+        }
+
+        if (!settings.Revoke)
+        {
+            return verified;
+        }
+
+        var live = verified.Count(f => f.Verification?.Status == VerificationStatus.Live);
+        if (live == 0)
+        {
+            await stderr.WriteLineAsync("hogguard: no live secrets to revoke");
+            return verified;
+        }
+
+        if (!settings.Yes && !Confirm(live, hosts, stderr))
+        {
+            await stderr.WriteLineAsync("hogguard: nothing revoked");
+            return verified;
+        }
+
+        var revoked = await verifier.RevokeAsync(verified, cancellationToken);
+        foreach (var finding in revoked.Where(f => f.Verification?.Revocation is not null))
+        {
+            var r = finding.Verification!.Revocation!;
+            await stderr.WriteLineAsync(r.Found
+                ? $"hogguard: revoked {finding.Masked} (sha256:{finding.Fingerprint}) on {r.Host} as {r.Type}"
+                : $"hogguard: {r.Host} did not know {finding.Masked} (sha256:{finding.Fingerprint}){(r.Detail is null ? string.Empty : ": " + r.Detail)}");
+        }
+
+        return revoked;
+    }
+
+    private static bool Confirm(int live, IReadOnlyList<Uri> hosts, TextWriter stderr)
+    {
+        if (Console.IsInputRedirected)
+        {
+            throw new UsageException("--revoke asks before revoking, but no one can answer here; add --yes to revoke without asking");
+        }
+
+        var where = hosts.Count == 0 ? "PostHog US and EU" : string.Join(", ", hosts.Select(h => h.GetLeftPart(UriPartial.Authority)));
+        stderr.Write($"Revoke {live} live secret(s) through {where}? Services using them will stop working. [y/N] ");
+        stderr.Flush();
+        return Console.ReadLine()?.Trim().ToUpperInvariant() is "Y" or "YES";
+    }
+}

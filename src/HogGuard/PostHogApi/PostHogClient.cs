@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using HogGuard.Keys;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace HogGuard.PostHogApi;
+
+/// <summary>
+/// The parts of PostHog's API HogGuard uses. Every call has a per-attempt timeout and retries with
+/// exponential backoff and jitter on 429, 5xx, timeouts and refused connections, honouring
+/// Retry-After. PostHog's error bodies become <see cref="ApiOutcome"/> values; a host that never
+/// answers is <see cref="ApiOutcome.Unreachable"/> with a message naming it.
+/// </summary>
+public sealed class PostHogClient
+{
+    private static readonly System.Text.RegularExpressions.Regex ScopePattern =
+        new("missing required scope '([^']+)'", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private readonly HttpClient _http;
+    private readonly PostHogClientOptions _options;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public PostHogClient(HttpClient http, PostHogClientOptions? options = null, TimeProvider? time = null)
+    {
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _options = options ?? new PostHogClientOptions();
+        var clock = time ?? TimeProvider.System;
+        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = _options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.BaseDelay,
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<TimeoutRejectedException>()
+                    .HandleResult(r => IsTransient(r) && (RetryAfter(r, clock) is not { } wait || wait <= _options.MaxRetryAfter)),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } r ? RetryAfter(r, clock) : null),
+                OnRetry = args =>
+                {
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            })
+            .AddTimeout(_options.AttemptTimeout)
+            .Build();
+    }
+
+    /// <summary><c>GET /api/personal_api_keys/@current/</c>: a personal key describes itself (scopes, age, last use).</summary>
+    public Task<ApiResult<PersonalApiKeyInfo>> GetCurrentPersonalKeyAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
+        SendAsync(host, () => Authorized(HttpMethod.Get, host, "api/personal_api_keys/@current/", key), ApiJsonContext.Default.PersonalApiKeyInfo, cancellationToken);
+
+    /// <summary><c>GET /api/users/@me/</c> (needs <c>user:read</c>; a 403 still proves the key valid).</summary>
+    public Task<ApiResult<UserInfo>> GetMeAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
+        SendAsync(host, () => Authorized(HttpMethod.Get, host, "api/users/@me/", key), ApiJsonContext.Default.UserInfo, cancellationToken);
+
+    /// <summary><c>GET /flags/definitions</c> with a secret or personal key: works only for a live key.</summary>
+    public async Task<ApiResult<bool>> CheckFlagDefinitionsAsync(Uri host, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
+    {
+        var path = projectToken is null ? "flags/definitions" : $"flags/definitions?token={Uri.EscapeDataString(projectToken)}";
+        var result = await SendAsync<bool>(host, () => Authorized(HttpMethod.Get, host, path, key), null, cancellationToken).ConfigureAwait(false);
+        return new ApiResult<bool>(result.Outcome, result.Status, result.Detail, result.IsOk, host) { MissingScope = result.MissingScope };
+    }
+
+    /// <summary><c>POST /api/revoke_leaked_key</c>: PostHog's public, unauthenticated revocation of a leaked key.</summary>
+    public Task<ApiResult<RevokeResult>> RevokeLeakedKeyAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            host,
+            () => new HttpRequestMessage(HttpMethod.Post, new Uri(host, "api/revoke_leaked_key"))
+            {
+                Content = new StringContent(JsonSerializer.Serialize(new RevokeRequestBody { Token = key.Reveal() }, ApiJsonContext.Default.RevokeRequestBody), Encoding.UTF8, "application/json"),
+            },
+            ApiJsonContext.Default.RevokeResult,
+            cancellationToken);
+
+    private static HttpRequestMessage Authorized(HttpMethod method, Uri host, string path, PostHogSecret key)
+    {
+        var request = new HttpRequestMessage(method, new Uri(host, path));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
+        return request;
+    }
+
+    private async Task<ApiResult<T>> SendAsync<T>(Uri host, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _pipeline.ExecuteAsync(
+                async token => await _http.SendAsync(request(), HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            var why = e is TimeoutRejectedException ? $"no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s" : e.Message;
+            return new ApiResult<T>(ApiOutcome.Unreachable, null, $"{host.GetLeftPart(UriPartial.Authority)} could not be reached after {_options.MaxRetries + 1} attempts: {why}", default, host);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                try
+                {
+                    var value = type is null ? default : JsonSerializer.Deserialize(text, type);
+                    return new ApiResult<T>(ApiOutcome.Ok, status, null, value, host);
+                }
+                catch (JsonException)
+                {
+                    return new ApiResult<T>(ApiOutcome.Failed, status, $"{host.GetLeftPart(UriPartial.Authority)} answered {status} with a body that is not PostHog's", default, host);
+                }
+            }
+
+            var detail = ErrorDetail(text) ?? $"HTTP {status}";
+            var outcome = response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized => ApiOutcome.InvalidKey,
+                HttpStatusCode.Forbidden when ScopePattern.Match(detail) is { Success: true } => ApiOutcome.MissingScope,
+                HttpStatusCode.Forbidden => ApiOutcome.Forbidden,
+                HttpStatusCode.NotFound => ApiOutcome.NotFound,
+                _ when IsTransient(response) => ApiOutcome.Unreachable,
+                _ => ApiOutcome.Failed,
+            };
+            var scope = outcome == ApiOutcome.MissingScope ? ScopePattern.Match(detail).Groups[1].Value : null;
+            if (outcome == ApiOutcome.Unreachable)
+            {
+                detail = $"{host.GetLeftPart(UriPartial.Authority)} kept answering {status} ({detail})";
+            }
+
+            return new ApiResult<T>(outcome, status, detail, default, host) { MissingScope = scope };
+        }
+    }
+
+    private static string? ErrorDetail(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, ApiJsonContext.Default.PostHogError)?.Detail;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsTransient(HttpResponseMessage response) => (int)response.StatusCode is 429 or >= 500;
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider clock)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        return header?.Date is { } date ? date - clock.GetUtcNow() : null;
+    }
+}

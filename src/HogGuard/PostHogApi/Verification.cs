@@ -1,0 +1,40 @@
+namespace HogGuard.PostHogApi;
+
+/// <summary>Whether PostHog accepts a found secret.</summary>
+public enum VerificationStatus
+{
+    /// <summary>PostHog accepted the key on <see cref="Verification.Host"/>.</summary>
+    Live,
+
+    /// <summary>Every host answered 401: revoked, rolled or never valid.</summary>
+    Invalid,
+
+    /// <summary>This kind cannot be checked (a refresh token, a public project key, a setting literal).</summary>
+    Unknown,
+
+    /// <summary>No host gave an answer (timeouts, refused connections, 5xx through every retry).</summary>
+    Unreachable,
+}
+
+/// <summary>What a live check found out about a secret. Holds no secret itself.</summary>
+public sealed record Verification(VerificationStatus Status, string? Host = null, string? Detail = null)
+{
+    public IReadOnlyList<string>? Scopes { get; init; }
+
+    public IReadOnlyList<int>? ScopedTeams { get; init; }
+
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    public DateTimeOffset? LastUsedAt { get; init; }
+
+    public DateTimeOffset? LastRolledAt { get; init; }
+
+    /// <summary>The key holds <c>*</c> or a <c>write</c> scope: a leak lets anyone change data.</summary>
+    public bool CanWrite => Scopes?.Any(s => s == "*" || s.EndsWith(":write", StringComparison.Ordinal)) == true;
+
+    /// <summary>Set by <c>--revoke</c>: what PostHog's revocation endpoint answered.</summary>
+    public Revocation? Revocation { get; init; }
+}
+
+/// <summary>PostHog's answer to a revocation: whether it knew the key, its type, and which host answered.</summary>
+public sealed record Revocation(bool Found, string? Type, string Host, string? Detail = null);
