@@ -33,6 +33,7 @@ public static class EmulatorApp
         IdentityEndpoints.Map(app, state);
         FlagsEndpoints.Map(app, state);
         CaptureEndpoints.Map(app, state);
+        ManagementEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state);
         return app;
     }

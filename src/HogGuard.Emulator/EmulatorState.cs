@@ -165,6 +165,23 @@ internal sealed class EmulatorState
         return null;
     }
 
+    /// <summary>Runs <paramref name="change"/> under the state's lock (for the management endpoints).</summary>
+    public T Change<T>(Func<T> change)
+    {
+        lock (_lock)
+        {
+            return change();
+        }
+    }
+
+    public string NewKeyId()
+    {
+        lock (_lock)
+        {
+            return NextId();
+        }
+    }
+
     public void AddEvents(IEnumerable<CapturedEvent> events)
     {
         lock (_lock)

@@ -27,6 +27,11 @@ internal sealed class Project
     public string? SecretTokenBackupHash { get; set; }
 
     public List<StoredKey> SecretApiKeys { get; } = [];
+
+    /// <summary>Feature flags and insights, by name: enough to show read versus write scopes.</summary>
+    public List<string> FeatureFlags { get; } = [];
+
+    public List<string> Insights { get; } = [];
 }
 
 internal sealed class User

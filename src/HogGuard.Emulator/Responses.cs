@@ -25,6 +25,16 @@ internal sealed record FlagDefinitionsBody(List<object> Flags, Dictionary<string
 
 internal sealed record CaptureOkBody(string Status);
 
+internal sealed record KeyRequest(string? Label, List<string>? Scopes, List<int>? ScopedTeams);
+
+internal sealed record SecretKeyBody(string Id, string Label, string? Value, string MaskValue, DateTimeOffset CreatedAt, string? CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? LastRolledAt, List<string> Scopes);
+
+internal sealed record SecretTokenBody(int Id, string SecretApiToken, string? SecretApiTokenBackup);
+
+internal sealed record ItemRequest(string? Key, string? Name);
+
+internal sealed record ItemBody(int Id, string Name);
+
 internal sealed record EventBody(string ApiKey, string Event, string DistinctId, string? Uuid, string? Timestamp, DateTimeOffset ReceivedAt);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, PropertyNameCaseInsensitive = true, ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true)]
@@ -37,6 +47,13 @@ internal sealed record EventBody(string ApiKey, string Event, string DistinctId,
 [JsonSerializable(typeof(RevokeBody))]
 [JsonSerializable(typeof(FlagDefinitionsBody))]
 [JsonSerializable(typeof(CaptureOkBody))]
+[JsonSerializable(typeof(KeyRequest))]
+[JsonSerializable(typeof(SecretKeyBody))]
+[JsonSerializable(typeof(List<SecretKeyBody>))]
+[JsonSerializable(typeof(SecretTokenBody))]
+[JsonSerializable(typeof(ItemRequest))]
+[JsonSerializable(typeof(ItemBody))]
+[JsonSerializable(typeof(List<ItemBody>))]
 [JsonSerializable(typeof(List<EventBody>))]
 [JsonSerializable(typeof(List<FaultRule>))]
 [JsonSerializable(typeof(SeedFile))]
