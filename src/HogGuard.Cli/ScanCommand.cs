@@ -75,8 +75,8 @@ internal static class ScanCommand
     {
         try
         {
-            RequireWritableFolder(settings.Output, "--output");
-            RequireWritableFolder(settings.WriteBaseline, "--write-baseline");
+            ReportOutput.RequireWritableFolder(settings.Output, "--output");
+            ReportOutput.RequireWritableFolder(settings.WriteBaseline, "--write-baseline");
             var hosts = ParseHosts(settings);
             var config = LoadConfig(settings);
             var baseline = settings.Baseline is null ? null : Baseline.Load(settings.Baseline);
@@ -104,7 +104,7 @@ internal static class ScanCommand
             }
 
             var summary = new ReportSummary(result, settings.FailOn);
-            WriteReport(settings, summary, stdout);
+            ReportOutput.Write(settings.Format, settings.Output, summary, stdout);
             return summary.Failed ? ExitCodes.Findings : ExitCodes.Clean;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -176,26 +176,6 @@ internal static class ScanCommand
         return hosts;
     }
 
-    /// <summary>Fails before a long scan, not after it, when a report could not be written.</summary>
-    private static void RequireWritableFolder(string? file, string option)
-    {
-        if (file is null)
-        {
-            return;
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (folder is not null && !Directory.Exists(folder))
-        {
-            throw new UsageException($"{option} {file}: the folder {folder} does not exist; create it or choose another path");
-        }
-
-        if (Directory.Exists(file))
-        {
-            throw new UsageException($"{option} {file} is a folder; give a file path");
-        }
-    }
-
     private static HogGuardConfig LoadConfig(ScanSettings settings)
     {
         HogGuardConfig config;
@@ -222,53 +202,10 @@ internal static class ScanCommand
                 throw new UsageException($"--max-file-size '{settings.MaxFileSize}' is not a size; use a number of bytes or a size such as 512KB, 100MB or 1GB");
             }
 
-            config = new HogGuardConfig { AllowPaths = config.AllowPaths, MaxFileSize = size, SourcePath = config.SourcePath };
+            config = new HogGuardConfig { AllowPaths = config.AllowPaths, MaxFileSize = size, SourcePath = config.SourcePath, Keys = config.Keys, Audit = config.Audit, Hosts = config.Hosts };
         }
 
         return config;
-    }
-
-    private static void WriteReport(ScanSettings settings, ReportSummary summary, TextWriter stdout)
-    {
-        if (settings.Output is null)
-        {
-            if (settings.Format == "text")
-            {
-                TextReport.Write(stdout, summary, colour: !Console.IsOutputRedirected);
-                return;
-            }
-
-            using var buffer = new MemoryStream();
-            WriteMachine(settings.Format, buffer, summary);
-            stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            stdout.Flush();
-            return;
-        }
-
-        AtomicFile.Write(settings.Output, stream =>
-        {
-            if (settings.Format == "text")
-            {
-                using var writer = new StreamWriter(stream, leaveOpen: true);
-                TextReport.Write(writer, summary, colour: false);
-            }
-            else
-            {
-                WriteMachine(settings.Format, stream, summary);
-            }
-        });
-    }
-
-    private static void WriteMachine(string format, Stream stream, ReportSummary summary)
-    {
-        if (format == "sarif")
-        {
-            SarifReport.Write(stream, summary);
-        }
-        else
-        {
-            JsonReport.Write(stream, summary);
-        }
     }
 
     /// <summary>Keeps the statistics object a running scan reports, for the progress display to poll.</summary>

@@ -24,32 +24,30 @@ internal static class TextReport
 
         var result = summary.Result;
         var stats = result.Statistics;
-        var scanned = string.Create(CultureInfo.InvariantCulture, $"{stats.Files:N0} files, {FormatBytes(stats.Bytes)}");
+        var scanned = summary.Subject ?? string.Create(CultureInfo.InvariantCulture, $"{stats.Files:N0} files, {FormatBytes(stats.Bytes)}");
         if (result.Findings.Count == 0)
         {
-            console.MarkupLine($"[green]No PostHog secrets found[/] ({Markup.Escape(scanned)}{Suppressed(result.Suppressed)}).");
+            var clean = summary.Subject is null ? "No PostHog secrets found" : "No findings: every key is within its policy";
+            console.MarkupLine($"[green]{clean}[/] ({Markup.Escape(scanned)}{Suppressed(result.Suppressed)}).");
             return;
         }
 
         var counts = string.Join(", ", Enum.GetValues<Severity>().Reverse().Where(s => summary.Count(s) > 0).Select(s => $"{summary.Count(s)} {s.Name()}"));
         console.MarkupLine($"[bold]{result.Findings.Count} finding(s)[/] ({Markup.Escape(counts)}) in {Markup.Escape(scanned)}{Suppressed(result.Suppressed)}.");
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Severity")
-            .AddColumn("Rule")
-            .AddColumn("Secret")
-            .AddColumn("Fingerprint")
-            .AddColumn("Where");
-        foreach (var finding in result.Findings)
+
+        // Key audits read best as one table per environment; scans have one table.
+        var byEnvironment = result.Findings.Any(f => f.Environment is not null);
+        foreach (var group in result.Findings.GroupBy(f => f.Environment).OrderBy(g => g.Key is null ? 1 : 0).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            table.AddRow(
-                new Markup($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/]"),
-                new Text(finding.Rule.Id),
-                new Text(finding.Verification is { } v ? finding.Masked + "\n" + Describe(v) : finding.Masked),
-                new Text(finding.Fingerprint),
-                new Text(string.Join('\n', finding.Locations.Select(Describe))));
+            if (byEnvironment)
+            {
+                console.WriteLine();
+                console.MarkupLine($"[bold underline]{Markup.Escape(group.Key ?? "across environments")}[/]");
+            }
+
+            console.Write(Table(group));
         }
 
-        console.Write(table);
         console.WriteLine();
         foreach (var rule in result.Findings.Select(f => f.Rule).Distinct())
         {
@@ -60,6 +58,33 @@ internal static class TextReport
         {
             console.MarkupLine($"Nothing at or above '{summary.FailOn.Name()}': exit 0.");
         }
+    }
+
+    private static Table Table(IEnumerable<Finding> findings)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Severity")
+            .AddColumn("Rule")
+            .AddColumn("Secret")
+            .AddColumn("Fingerprint")
+            .AddColumn("Where");
+        foreach (var finding in findings)
+        {
+            var secret = finding.Verification is { } v ? finding.Masked + "\n" + Describe(v) : finding.Masked;
+            if (finding.Detail is not null)
+            {
+                secret += "\n" + finding.Detail;
+            }
+
+            table.AddRow(
+                new Markup($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/]"),
+                new Text(finding.Rule.Id),
+                new Text(secret),
+                new Text(finding.Fingerprint),
+                new Text(string.Join('\n', finding.Locations.Select(Describe))));
+        }
+
+        return table;
     }
 
     private static string Describe(Location location)

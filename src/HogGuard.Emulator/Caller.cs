@@ -7,7 +7,7 @@ namespace HogGuard.Emulator;
 /// logged in, which the emulator stands in for with the <c>X-Emulator-Session</c> header holding the
 /// user's email. Scopes follow PostHog: <c>*</c> is everything and <c>write</c> implies <c>read</c>.
 /// </summary>
-internal sealed record Caller(User User, StoredKey? Key)
+internal sealed record Caller(User User, StoredKey? Key, DateTimeOffset? PreviousUse = null)
 {
     public const string SessionHeader = "X-Emulator-Session";
 
@@ -45,7 +45,7 @@ internal sealed record Caller(User User, StoredKey? Key)
             return (null, Errors.NotAuthenticated());
         }
 
-        return state.FindPersonalKey(token) is { } found ? (new Caller(found.User, found.Key), null) : (null, Errors.InvalidPersonalKey());
+        return state.FindPersonalKey(token) is { } found ? (new Caller(found.User, found.Key, found.PreviousUse), null) : (null, Errors.InvalidPersonalKey());
     }
 
     public static string? BearerToken(StringValues authorization)

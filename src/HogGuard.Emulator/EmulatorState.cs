@@ -73,7 +73,12 @@ internal sealed class EmulatorState
         }
     }
 
-    public (User User, StoredKey Key)? FindPersonalKey(string value)
+    /// <summary>
+    /// The key's owner and the key, with <c>last_used_at</c> as it was before this request: the
+    /// request then counts as a use. (Whether PostHog shows the old or new time to the request that
+    /// updates it is unconfirmed; showing the old one keeps "unused" visible to an audit.)
+    /// </summary>
+    public (User User, StoredKey Key, DateTimeOffset? PreviousUse)? FindPersonalKey(string value)
     {
         var hash = TokenGenerator.StoredHash(value);
         lock (_lock)
@@ -82,8 +87,9 @@ internal sealed class EmulatorState
             {
                 if (user.PersonalApiKeys.Find(k => k.Hash == hash) is { } key)
                 {
+                    var previous = key.LastUsedAt;
                     Touch(key);
-                    return (user, key);
+                    return (user, key, previous);
                 }
             }
         }

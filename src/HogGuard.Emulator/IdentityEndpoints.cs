@@ -14,7 +14,7 @@ internal static class IdentityEndpoints
             }
 
             return caller.Key is { } key
-                ? Results.Json(ToBody(key), EmulatorJson.Relaxed.PersonalKeyBody)
+                ? Results.Json(ToBody(key) with { LastUsedAt = caller.PreviousUse }, EmulatorJson.Relaxed.PersonalKeyBody)
                 : Errors.BadRequest("@current needs a personal API key.");
         });
 

@@ -1,43 +1,11 @@
-using System.Text.Json;
 using HogGuard.Cli.Tests.Infrastructure;
-using HogGuard.Emulator;
 using HogGuard.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace HogGuard.Cli.Tests;
 
 /// <summary><c>scan --verify</c> and <c>--revoke</c> against the emulator over real loopback HTTP.</summary>
 public sealed class VerifyTests
 {
-    private sealed class Emulator : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private Emulator(WebApplication app, string address)
-        {
-            _app = app;
-            Address = address;
-        }
-
-        public string Address { get; }
-
-        public static async Task<Emulator> StartAsync(object seed)
-        {
-            var app = EmulatorApp.Build(["--urls", "http://127.0.0.1:0"], JsonSerializer.Serialize(seed), log: _ => { });
-            await app.StartAsync();
-            return new Emulator(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
-
     private static object Seed(string writer, string reader, string secret) => new
     {
         projects = new object[] { new { id = 1, name = "Web", secret_api_keys = new object[] { new { label = "flags", value = secret, scopes = new[] { "feature_flag:read" } } } } },
@@ -63,7 +31,7 @@ public sealed class VerifyTests
         var secret = Tokens.New("phs_");
         var revoked = Tokens.New("phx_");
         var refresh = Tokens.New("phr_");
-        await using var emulator = await Emulator.StartAsync(Seed(writer, reader, secret));
+        await using var emulator = await EmulatorHost.StartAsync(Seed(writer, reader, secret));
         using var repo = new GitRepo(init: false);
         repo.Write("leaks.txt", string.Join("\n", writer, reader, secret, revoked, refresh) + "\n");
 
@@ -89,7 +57,7 @@ public sealed class VerifyTests
     {
         // An OAuth access token is checked with /api/users/@me/; the emulator does not know OAuth
         // tokens, so a pha_ token is invalid there: the check still runs and says so.
-        await using var emulator = await Emulator.StartAsync(Seed(Tokens.New("phx_"), Tokens.New("phx_"), Tokens.New("phs_")));
+        await using var emulator = await EmulatorHost.StartAsync(Seed(Tokens.New("phx_"), Tokens.New("phx_"), Tokens.New("phs_")));
         using var repo = new GitRepo(init: false);
         var oauth = Tokens.New("pha_");
         repo.Write("a.txt", oauth);
@@ -103,7 +71,7 @@ public sealed class VerifyTests
     public async Task Revoke_WithYes_RevokesLiveKeysAndTheyStopWorking()
     {
         var writer = Tokens.New("phx_");
-        await using var emulator = await Emulator.StartAsync(Seed(writer, Tokens.New("phx_"), Tokens.New("phs_")));
+        await using var emulator = await EmulatorHost.StartAsync(Seed(writer, Tokens.New("phx_"), Tokens.New("phs_")));
         using var repo = new GitRepo(init: false);
         repo.Write("leak.txt", writer);
 
@@ -121,7 +89,7 @@ public sealed class VerifyTests
     public async Task Revoke_WithoutYesAndNoTerminal_Exits2AndRevokesNothing()
     {
         var writer = Tokens.New("phx_");
-        await using var emulator = await Emulator.StartAsync(Seed(writer, Tokens.New("phx_"), Tokens.New("phs_")));
+        await using var emulator = await EmulatorHost.StartAsync(Seed(writer, Tokens.New("phx_"), Tokens.New("phs_")));
         using var repo = new GitRepo(init: false);
         repo.Write("leak.txt", writer);
 
@@ -153,7 +121,7 @@ public sealed class VerifyTests
     {
         var writer = Tokens.New("phx_");
         var seed = Seed(writer, Tokens.New("phx_"), Tokens.New("phs_"));
-        await using var emulator = await Emulator.StartAsync(seed);
+        await using var emulator = await EmulatorHost.StartAsync(seed);
         using (var http = new HttpClient())
         {
             using var set = await http.PutAsync(

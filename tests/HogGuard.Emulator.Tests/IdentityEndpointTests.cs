@@ -17,7 +17,9 @@ public sealed class IdentityEndpointTests
         Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("value").ValueKind);
         Assert.Equal($"{key[..4]}...{key[^4..]}", body.GetProperty("mask_value").GetString());
         Assert.Equal([2], body.GetProperty("scoped_teams").EnumerateArray().Select(e => e.GetInt32()));
-        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, body.GetProperty("last_used_at").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("last_used_at").ValueKind);
+        var (_, again) = await emulator.SendAsync(emulator.Get("/api/personal_api_keys/@current/", key));
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, again.GetProperty("last_used_at").ValueKind);
         Assert.DoesNotContain(key, body.GetRawText(), StringComparison.Ordinal);
     }
 

@@ -25,6 +25,15 @@ public sealed class HogGuardConfig
     /// <summary>Files and blobs above this size are skipped with a note (<c>scan.max_file_size</c>).</summary>
     public long MaxFileSize { get; init; } = DefaultMaxFileSize;
 
+    /// <summary>The keys each environment uses (<c>environments</c>), for <c>hogguard keys audit</c>.</summary>
+    public IReadOnlyList<Policy.KeyPolicy> Keys { get; init; } = [];
+
+    /// <summary>Audit thresholds (<c>audit</c>).</summary>
+    public Policy.AuditSettings Audit { get; init; } = Policy.AuditSettings.Default;
+
+    /// <summary>PostHog hosts to ask (<c>posthog.hosts</c>); empty means US then EU.</summary>
+    public IReadOnlyList<Uri> Hosts { get; init; } = [];
+
     /// <summary>Where the configuration came from, or null for the defaults.</summary>
     public string? SourcePath { get; init; }
 
@@ -67,6 +76,9 @@ public sealed class HogGuardConfig
             ?? throw Invalid(sourceName, stream.Documents[0].RootNode, "the top level must be a mapping such as 'scan:'");
         var allow = new List<PathGlob>();
         var maxSize = DefaultMaxFileSize;
+        List<Policy.KeyPolicy> keys = [];
+        var audit = Policy.AuditSettings.Default;
+        List<Uri> hosts = [];
         foreach (var (keyNode, value) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -76,6 +88,15 @@ public sealed class HogGuardConfig
                     ReadScan(sourceName, value, allow, ref maxSize);
                     break;
                 case "version":
+                    break;
+                case "environments":
+                    keys = PolicyParser.ReadEnvironments(sourceName, value);
+                    break;
+                case "audit":
+                    audit = PolicyParser.ReadAudit(sourceName, value);
+                    break;
+                case "posthog":
+                    hosts = PolicyParser.ReadPostHog(sourceName, value);
                     break;
                 default:
                     // Sections the scanner does not read (environments, keys, ...) belong to other commands.
@@ -88,10 +109,10 @@ public sealed class HogGuardConfig
             }
         }
 
-        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName };
+        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts };
     }
 
-    private static readonly HashSet<string?> KnownSections = ["environments", "keys", "rotation", "webhooks", "audit", "posthog"];
+    private static readonly HashSet<string?> KnownSections = ["environments", "audit", "posthog", "rotation", "webhooks"];
 
     private static void ReadScan(string source, YamlNode node, List<PathGlob> allow, ref long maxSize)
     {
@@ -163,6 +184,6 @@ public sealed class HogGuardConfig
         return true;
     }
 
-    private static ConfigurationException Invalid(string source, YamlNode node, string problem) =>
-        new($"{source}:{node.Start.Line}: {problem}.");
+    internal static ConfigurationException Invalid(string source, YamlNode node, string problem) =>
+        new($"{source}:{node.Start.Line}:{node.Start.Column}: {problem}.");
 }

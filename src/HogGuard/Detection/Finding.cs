@@ -14,6 +14,12 @@ public sealed record Finding(Rule Rule, string Kind, string Fingerprint, string 
     /// <summary>The secret itself, for verification and revocation only; it never appears in a report.</summary>
     public Keys.PostHogSecret? Secret { get; init; }
 
+    /// <summary>The environment a key audit finding belongs to.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>What exactly is wrong, for findings that need more than the rule's title (extra scopes, due date, ...).</summary>
+    public string? Detail { get; init; }
+
     /// <summary>Set by <c>--verify</c>.</summary>
     public PostHogApi.Verification? Verification { get; init; }
 }

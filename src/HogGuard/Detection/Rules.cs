@@ -55,9 +55,35 @@ public static class Rules
         Severity.Medium,
         "Add these lines to .gitignore: .env, .env.local and .env.*.local.");
 
+    private const string RotateHint = " Rotate personal keys in PostHog (Settings > Personal API keys > Roll) and project secret keys with 'hogguard keys rotate' or Project settings > Secret API keys.";
+
+    public static readonly Rule KeyMissing = new("key-missing", "A key the configuration names is missing or its source cannot be read", Severity.High, "Set the key where hogguard.yml says it lives, or correct the source.");
+
+    public static readonly Rule KeyWrongKind = new("key-wrong-kind", "A key of the wrong kind for its purpose", Severity.High, "Use a phc_ project key for capture, a phx_ personal key for reader and writer, a phs_ project secret key (or a personal key) for flags.");
+
+    public static readonly Rule KeyInvalid = new("key-invalid", "A configured key is not accepted by PostHog (revoked, rolled or mistyped)", Severity.Critical, "Create or roll the key in PostHog and update where it lives; the app using it is failing.");
+
+    public static readonly Rule KeyWildcardScope = new("key-wildcard-scope", "A key holds every scope (*)", Severity.High, "Create a key with only the scopes this purpose needs, then delete the all-access key." + RotateHint);
+
+    public static readonly Rule KeyExcessScopes = new("key-excess-scopes", "A key holds scopes beyond its policy", Severity.High, "Remove the extra scopes in PostHog (edit the key), or widen the policy in hogguard.yml if they are needed.");
+
+    public static readonly Rule KeyRotationOverdue = new("key-rotation-overdue", "A key is older than its max_age_days", Severity.High, "Rotate the key now." + RotateHint);
+
+    public static readonly Rule KeyRotationDueSoon = new("key-rotation-due-soon", "A key falls due for rotation soon", Severity.Low, "Plan the rotation before the due date." + RotateHint);
+
+    public static readonly Rule KeyUnused = new("key-unused", "A key has not been used recently (or ever)", Severity.Medium, "Delete keys nothing uses; a forgotten key is a leak waiting to happen.");
+
+    public static readonly Rule KeySharedAcrossEnvironments = new("key-shared-across-environments", "One key serves several environments", Severity.High, "Give each environment its own key, so one leak or rotation touches one environment.");
+
+    public static readonly Rule KeyReaderWriterShared = new("key-reader-writer-shared", "The reader and the writer share one key", Severity.High, "Use separate reader and writer keys, the reader holding only read scopes.");
+
+    public static readonly Rule KeyNotProjectScoped = new("key-not-project-scoped", "A key is not limited to projects though its policy requires it", Severity.Medium, "Limit the key to the projects it needs (PostHog: edit the key, Projects).");
+
     /// <summary>Every rule, in report order.</summary>
     public static IReadOnlyList<Rule> All { get; } =
-        [PersonalApiKey, ProjectSecretApiKey, OAuthAccessToken, OAuthRefreshToken, ProjectApiKey, SettingLiteral, EnvFileCommitted, GitignoreMissingEnv];
+        [PersonalApiKey, ProjectSecretApiKey, OAuthAccessToken, OAuthRefreshToken, ProjectApiKey, SettingLiteral, EnvFileCommitted, GitignoreMissingEnv,
+         KeyMissing, KeyWrongKind, KeyInvalid, KeyWildcardScope, KeyExcessScopes, KeyRotationOverdue, KeyRotationDueSoon, KeyUnused,
+         KeySharedAcrossEnvironments, KeyReaderWriterShared, KeyNotProjectScoped];
 
     /// <summary>The rule for a token kind.</summary>
     public static Rule ForKind(PostHogTokenKind kind) => kind switch

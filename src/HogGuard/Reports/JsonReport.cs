@@ -27,6 +27,8 @@ public static class JsonReport
                 Severity = f.Severity.Name(),
                 Fingerprint = f.Fingerprint,
                 Masked = f.Masked,
+                Environment = f.Environment,
+                Detail = f.Detail,
                 Locations = [.. f.Locations.Select(l => new JsonLocation
                 {
                     Path = l.Path,
@@ -95,6 +97,12 @@ internal sealed class JsonFinding
     public required string Fingerprint { get; init; }
 
     public required string Masked { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Environment { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Detail { get; init; }
 
     public required List<JsonLocation> Locations { get; init; }
 

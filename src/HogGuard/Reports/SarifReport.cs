@@ -74,7 +74,7 @@ public static class SarifReport
             RuleId = finding.Rule.Id,
             RuleIndex = ruleIndex,
             Level = Level(finding.Severity),
-            Message = new SarifText { Text = $"{finding.Rule.Title}: {finding.Masked} (sha256:{finding.Fingerprint}){where}. {finding.Rule.Fix}" },
+            Message = new SarifText { Text = $"{finding.Rule.Title}: {finding.Masked} (sha256:{finding.Fingerprint}){where}{(finding.Environment is null ? string.Empty : $" in {finding.Environment}")}{(finding.Detail is null ? string.Empty : $": {finding.Detail}")}. {finding.Rule.Fix}" },
             Locations =
             [
                 new SarifLocation

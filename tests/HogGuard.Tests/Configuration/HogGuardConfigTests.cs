@@ -27,11 +27,11 @@ public sealed class HogGuardConfigTests
     }
 
     [Theory]
-    [InlineData("scan:\n  allow_path: [a]\n", "hogguard.yml:2: unknown key 'scan.allow_path'")]
-    [InlineData("scan:\n  allow_paths: docs\n", "hogguard.yml:2: 'scan.allow_paths' must be a list")]
-    [InlineData("scan:\n  max_file_size: lots\n", "hogguard.yml:2: 'scan.max_file_size' must be a size")]
-    [InlineData("scans:\n  x: 1\n", "hogguard.yml:1: unknown section 'scans'")]
-    [InlineData("- a\n- b\n", "hogguard.yml:1: the top level must be a mapping")]
+    [InlineData("scan:\n  allow_path: [a]\n", "hogguard.yml:2:3: unknown key 'scan.allow_path'")]
+    [InlineData("scan:\n  allow_paths: docs\n", "hogguard.yml:2:16: 'scan.allow_paths' must be a list")]
+    [InlineData("scan:\n  max_file_size: lots\n", "hogguard.yml:2:18: 'scan.max_file_size' must be a size")]
+    [InlineData("scans:\n  x: 1\n", "hogguard.yml:1:1: unknown section 'scans'")]
+    [InlineData("- a\n- b\n", "hogguard.yml:1:1: the top level must be a mapping")]
     [InlineData("scan: [unclosed\n", "hogguard.yml: not valid YAML at line")]
     public void Parse_Malformed_NamesFileLineAndProblem(string text, string expected)
     {

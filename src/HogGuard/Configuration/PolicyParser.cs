@@ -1,0 +1,165 @@
+using System.Globalization;
+using HogGuard.Policy;
+using YamlDotNet.RepresentationModel;
+
+namespace HogGuard.Configuration;
+
+/// <summary>Reads the <c>environments</c>, <c>audit</c> and <c>posthog</c> sections of <c>hogguard.yml</c>, strictly.</summary>
+internal static class PolicyParser
+{
+    private static readonly string[] KeyFields = ["name", "source", "purpose", "scopes", "max_age_days", "project_scoped"];
+
+    public static List<KeyPolicy> ReadEnvironments(string source, YamlNode node)
+    {
+        var environments = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'environments' must map environment names to their keys, e.g. 'production: { keys: [...] }'");
+        var policies = new List<KeyPolicy>();
+        foreach (var (nameNode, envNode) in environments.Children)
+        {
+            var environment = Scalar(source, nameNode, "an environment name");
+            var env = envNode as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, envNode, $"environment '{environment}' must be a mapping with 'keys:'");
+            foreach (var (fieldNode, value) in env.Children)
+            {
+                var field = Scalar(source, fieldNode, "a field name");
+                if (field != "keys")
+                {
+                    throw HogGuardConfig.Invalid(source, fieldNode, $"unknown key 'environments.{environment}.{field}'; an environment has 'keys'");
+                }
+
+                var keys = value as YamlSequenceNode ?? throw HogGuardConfig.Invalid(source, value, $"'environments.{environment}.keys' must be a list");
+                policies.AddRange(keys.Children.Select(k => ReadKey(source, environment, k)));
+            }
+        }
+
+        return policies;
+    }
+
+    public static AuditSettings ReadAudit(string source, YamlNode node)
+    {
+        var audit = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'audit' must be a mapping");
+        var settings = AuditSettings.Default;
+        foreach (var (keyNode, value) in audit.Children)
+        {
+            var key = Scalar(source, keyNode, "a field name");
+            settings = key switch
+            {
+                "unused_days" => settings with { UnusedDays = Number(source, value, "audit.unused_days") },
+                "due_soon_days" => settings with { DueSoonDays = Number(source, value, "audit.due_soon_days") },
+                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are unused_days and due_soon_days"),
+            };
+        }
+
+        return settings;
+    }
+
+    public static List<Uri> ReadPostHog(string source, YamlNode node)
+    {
+        var posthog = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'posthog' must be a mapping");
+        var hosts = new List<Uri>();
+        foreach (var (keyNode, value) in posthog.Children)
+        {
+            var key = Scalar(source, keyNode, "a field name");
+            if (key != "hosts")
+            {
+                throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'posthog.{key}'; known key is hosts");
+            }
+
+            var list = value as YamlSequenceNode ?? throw HogGuardConfig.Invalid(source, value, "'posthog.hosts' must be a list of URLs");
+            foreach (var item in list.Children)
+            {
+                var text = Scalar(source, item, "a URL");
+                if (!PostHogApi.PostHogHosts.TryParse(text, out var uri))
+                {
+                    throw HogGuardConfig.Invalid(source, item, $"'{text}' is not an http(s) URL");
+                }
+
+                hosts.Add(uri);
+            }
+        }
+
+        return hosts;
+    }
+
+    private static KeyPolicy ReadKey(string source, string environment, YamlNode node)
+    {
+        var key = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, $"each key of '{environment}' must be a mapping with name, source and purpose");
+        string? name = null;
+        KeySource? keySource = null;
+        KeyPurpose? purpose = null;
+        List<string>? scopes = null;
+        int? maxAge = null;
+        var projectScoped = false;
+        foreach (var (fieldNode, value) in key.Children)
+        {
+            var field = Scalar(source, fieldNode, "a field name");
+            switch (field)
+            {
+                case "name":
+                    name = Scalar(source, value, "a key name");
+                    break;
+                case "source":
+                    if (!KeySource.TryParse(Scalar(source, value, "a key source"), out var parsed, out var error))
+                    {
+                        throw HogGuardConfig.Invalid(source, value, error);
+                    }
+
+                    keySource = parsed;
+                    break;
+                case "purpose":
+                    var text = Scalar(source, value, "a purpose");
+                    purpose = text switch
+                    {
+                        "capture" => KeyPurpose.Capture,
+                        "reader" => KeyPurpose.Reader,
+                        "writer" => KeyPurpose.Writer,
+                        "flags" => KeyPurpose.Flags,
+                        _ => throw HogGuardConfig.Invalid(source, value, $"purpose '{text}' is not one of capture, reader, writer, flags"),
+                    };
+                    break;
+                case "scopes":
+                    var list = value as YamlSequenceNode ?? throw HogGuardConfig.Invalid(source, value, "'scopes' must be a list such as [insight:read, query:read]");
+                    scopes = [.. list.Children.Select(s => Scope(source, s))];
+                    break;
+                case "max_age_days":
+                    maxAge = Number(source, value, "max_age_days");
+                    break;
+                case "project_scoped":
+                    projectScoped = Scalar(source, value, "true or false") switch
+                    {
+                        "true" => true,
+                        "false" => false,
+                        var other => throw HogGuardConfig.Invalid(source, value, $"'project_scoped' must be true or false (got '{other}')"),
+                    };
+                    break;
+                default:
+                    throw HogGuardConfig.Invalid(source, fieldNode, $"unknown key '{field}' in a key of '{environment}'; known keys are {string.Join(", ", KeyFields)}");
+            }
+        }
+
+        if (name is null || keySource is null || purpose is null)
+        {
+            var missing = string.Join(", ", new[] { name is null ? "name" : null, keySource is null ? "source" : null, purpose is null ? "purpose" : null }.OfType<string>());
+            throw HogGuardConfig.Invalid(source, node, $"a key of '{environment}' lacks {missing}");
+        }
+
+        return new KeyPolicy(environment, name, keySource, purpose.Value, scopes, maxAge, projectScoped, (int)node.Start.Line, (int)node.Start.Column);
+    }
+
+    private static string Scope(string source, YamlNode node)
+    {
+        var scope = Scalar(source, node, "a scope");
+        if (scope != "*" && (scope.Split(':') is not [{ Length: > 0 }, "read" or "write"]))
+        {
+            throw HogGuardConfig.Invalid(source, node, $"'{scope}' is not a scope; write object:read, object:write or *");
+        }
+
+        return scope;
+    }
+
+    private static string Scalar(string source, YamlNode node, string what) =>
+        node is YamlScalarNode { Value: { Length: > 0 } value } ? value : throw HogGuardConfig.Invalid(source, node, $"expected {what}");
+
+    private static int Number(string source, YamlNode node, string field) =>
+        int.TryParse(Scalar(source, node, "a number"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw HogGuardConfig.Invalid(source, node, $"'{field}' must be a whole number of days above 0");
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using HogGuard.Detection;
+using HogGuard.Keys;
+using HogGuard.PostHogApi;
+
+namespace HogGuard.Policy;
+
+/// <summary>
+/// <c>hogguard keys audit</c>: reads every key <c>hogguard.yml</c> names, introspects it on PostHog
+/// and reports what breaks least privilege: missing or wrong-kind keys, invalid keys, wildcard or
+/// extra scopes, overdue (or soon due) rotation, unused keys, one key in several environments, a
+/// reader and writer sharing a key, and keys not limited to projects where the policy says so.
+/// </summary>
+public sealed class KeyAuditor
+{
+    private readonly SecretVerifier _verifier;
+    private readonly KeySourceReader _reader;
+    private readonly TimeProvider _time;
+    private readonly AuditSettings _settings;
+    private readonly string _configPath;
+
+    public KeyAuditor(SecretVerifier verifier, KeySourceReader reader, AuditSettings settings, string configPath, TimeProvider? time = null)
+    {
+        _verifier = verifier;
+        _reader = reader;
+        _settings = settings;
+        _configPath = configPath;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Audits every key; findings are ordered by environment, then severity.</summary>
+    /// <exception cref="HostUnreachableException">PostHog could not be reached, so no verdict would be trustworthy.</exception>
+    public async Task<List<Finding>> AuditAsync(IReadOnlyList<KeyPolicy> policies, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        var findings = new List<Finding>();
+        var read = new List<(KeyPolicy Policy, PostHogSecret Secret)>();
+        var checks = new Dictionary<string, Verification>(StringComparer.Ordinal);
+        foreach (var policy in policies)
+        {
+            var (value, problem) = _reader.Read(policy.Source);
+            if (value is null)
+            {
+                findings.Add(Make(Rules.KeyMissing, policy, SecretMasking.Fingerprint($"{policy.Environment}/{policy.Name}"), "(missing)", problem));
+                continue;
+            }
+
+            var secret = new PostHogSecret(value);
+            read.Add((policy, secret));
+            if (WrongKind(policy.Purpose, secret.Kind) is { } wrong)
+            {
+                findings.Add(Make(Rules.KeyWrongKind, policy, secret, wrong));
+                continue;
+            }
+
+            if (secret.Kind is PostHogTokenKind.PersonalApiKey or PostHogTokenKind.ProjectSecretApiKey && !checks.ContainsKey(secret.Fingerprint))
+            {
+                var verification = await _verifier.VerifyAsync(secret, cancellationToken).ConfigureAwait(false);
+                if (verification.Status == VerificationStatus.Unreachable)
+                {
+                    throw new HostUnreachableException($"could not audit {policy.Environment}/{policy.Name}: {verification.Detail}");
+                }
+
+                checks[secret.Fingerprint] = verification;
+            }
+
+            if (checks.TryGetValue(secret.Fingerprint, out var check))
+            {
+                findings.AddRange(Judge(policy, secret, check));
+            }
+        }
+
+        findings.AddRange(Shared(read));
+        return [.. findings.OrderBy(f => f.Environment, StringComparer.Ordinal).ThenByDescending(f => f.Severity).ThenBy(f => f.Rule.Id, StringComparer.Ordinal)];
+    }
+
+    private IEnumerable<Finding> Judge(KeyPolicy policy, PostHogSecret secret, Verification check)
+    {
+        if (check.Status == VerificationStatus.Invalid)
+        {
+            yield return Make(Rules.KeyInvalid, policy, secret, check.Detail);
+            yield break;
+        }
+
+        // Only a personal key can describe itself (scopes, age, last use); a secret key is live or not.
+        if (check.Scopes is not { } scopes)
+        {
+            yield break;
+        }
+
+        if (scopes.Contains("*") && policy.Scopes?.Contains("*") != true)
+        {
+            yield return Make(Rules.KeyWildcardScope, policy, secret, "scopes: *");
+        }
+        else if (policy.Scopes is { } allowed && Extra(scopes, allowed) is { Count: > 0 } extra)
+        {
+            yield return Make(Rules.KeyExcessScopes, policy, secret, $"beyond the policy: {string.Join(", ", extra)}");
+        }
+
+        var now = _time.GetUtcNow();
+        if (policy.MaxAgeDays is { } maxAge && (check.LastRolledAt ?? check.CreatedAt) is { } since)
+        {
+            var due = since.AddDays(maxAge);
+            var dueText = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (now > due)
+            {
+                yield return Make(Rules.KeyRotationOverdue, policy, secret, $"due on {dueText} ({(int)(now - since).TotalDays} days old, max {maxAge})");
+            }
+            else if (due - now <= TimeSpan.FromDays(_settings.DueSoonDays))
+            {
+                yield return Make(Rules.KeyRotationDueSoon, policy, secret, $"due on {dueText}");
+            }
+        }
+
+        if (check.LastUsedAt is null)
+        {
+            yield return Make(Rules.KeyUnused, policy, secret, "never used");
+        }
+        else if (now - check.LastUsedAt.Value > TimeSpan.FromDays(_settings.UnusedDays))
+        {
+            yield return Make(Rules.KeyUnused, policy, secret, $"last used {check.LastUsedAt.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+        }
+
+        if (policy.RequireProjectScope && check.ScopedTeams is not { Count: > 0 })
+        {
+            yield return Make(Rules.KeyNotProjectScoped, policy, secret, "not limited to any project");
+        }
+    }
+
+    private IEnumerable<Finding> Shared(List<(KeyPolicy Policy, PostHogSecret Secret)> read)
+    {
+        foreach (var group in read.GroupBy(r => r.Secret.Fingerprint).Where(g => g.Select(r => r.Policy.Environment).Distinct().Count() > 1))
+        {
+            var first = group.First();
+            yield return new Finding(
+                Rules.KeySharedAcrossEnvironments,
+                KindName(first.Secret),
+                first.Secret.Fingerprint,
+                first.Secret.Masked,
+                [.. group.Select(r => Where(r.Policy))])
+            {
+                Detail = "used by " + string.Join(", ", group.Select(r => $"{r.Policy.Environment}/{r.Policy.Name}")),
+            };
+        }
+
+        foreach (var env in read.GroupBy(r => r.Policy.Environment))
+        {
+            var readers = env.Where(r => r.Policy.Purpose == KeyPurpose.Reader).ToList();
+            foreach (var writer in env.Where(r => r.Policy.Purpose == KeyPurpose.Writer))
+            {
+                if (readers.Find(r => r.Secret.Fingerprint == writer.Secret.Fingerprint) is { Policy: not null } reader)
+                {
+                    yield return Make(Rules.KeyReaderWriterShared, writer.Policy, writer.Secret, $"{reader.Policy.Name} and {writer.Policy.Name} are the same key") with
+                    {
+                        Locations = [Where(reader.Policy), Where(writer.Policy)],
+                    };
+                }
+            }
+        }
+    }
+
+    /// <summary>Scopes held beyond the allowed ones; <c>write</c> allowed covers <c>read</c> of the same object.</summary>
+    internal static List<string> Extra(IReadOnlyList<string> held, IReadOnlyList<string> allowed) =>
+        [.. held.Where(scope => !allowed.Contains(scope)
+            && !(scope.EndsWith(":read", StringComparison.Ordinal) && allowed.Contains(scope[..^5] + ":write"))
+            && !allowed.Contains("*"))];
+
+    private static string? WrongKind(KeyPurpose purpose, PostHogTokenKind? kind) => (purpose, kind) switch
+    {
+        (KeyPurpose.Capture, PostHogTokenKind.ProjectApiKey) => null,
+        (KeyPurpose.Reader or KeyPurpose.Writer, PostHogTokenKind.PersonalApiKey) => null,
+        (KeyPurpose.Flags, PostHogTokenKind.ProjectSecretApiKey or PostHogTokenKind.PersonalApiKey) => null,
+        (KeyPurpose.Capture, _) => $"capture needs the public phc_ project key, not {Describe(kind)}",
+        (KeyPurpose.Flags, _) => $"flags needs a phs_ project secret key or a phx_ personal key, not {Describe(kind)}",
+        _ => $"{purpose.ToString().ToLowerInvariant()} needs a phx_ personal key, not {Describe(kind)}",
+    };
+
+    private static string Describe(PostHogTokenKind? kind) => kind is { } k ? $"a {k.Prefix()} {k.ReportName().Replace('_', ' ')}" : "a value that is no PostHog key";
+
+    private Finding Make(Rule rule, KeyPolicy policy, PostHogSecret secret, string? detail) =>
+        Make(rule, policy, secret.Fingerprint, secret.Masked, detail) with { Kind = KindName(secret) };
+
+    private Finding Make(Rule rule, KeyPolicy policy, string fingerprint, string masked, string? detail) =>
+        new(rule, "policy", fingerprint, masked, [Where(policy)]) { Environment = policy.Environment, Detail = detail };
+
+    private Location Where(KeyPolicy policy) => new(Path.GetFileName(_configPath), policy.Line, policy.Column);
+
+    private static string KindName(PostHogSecret secret) => secret.Kind?.ReportName() ?? "unknown";
+}

@@ -1,0 +1,21 @@
+namespace HogGuard.Policy;
+
+/// <summary>One key an environment uses, as <c>hogguard.yml</c> describes it.</summary>
+/// <param name="Scopes">The most the key may hold; null when the policy sets no limit.</param>
+/// <param name="Line">Where the entry is in the configuration file, for reports.</param>
+public sealed record KeyPolicy(
+    string Environment,
+    string Name,
+    KeySource Source,
+    KeyPurpose Purpose,
+    IReadOnlyList<string>? Scopes,
+    int? MaxAgeDays,
+    bool RequireProjectScope,
+    int Line,
+    int Column);
+
+/// <summary>The <c>audit</c> and <c>posthog</c> sections: thresholds and hosts.</summary>
+public sealed record AuditSettings(int UnusedDays = 30, int DueSoonDays = 14)
+{
+    public static AuditSettings Default { get; } = new();
+}
