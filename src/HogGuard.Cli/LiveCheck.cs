@@ -24,10 +24,11 @@ internal static class LiveCheck
             return verified;
         }
 
-        var live = verified.Count(f => f.Verification?.Status == VerificationStatus.Live);
+        var live = verified.Count(f => f.Verification?.Status == VerificationStatus.Live
+            || (f.Verification?.Status == VerificationStatus.Unknown && f.Secret?.Kind == Keys.PostHogTokenKind.OAuthRefreshToken));
         if (live == 0)
         {
-            await stderr.WriteLineAsync("hogguard: no live secrets to revoke");
+            await stderr.WriteLineAsync("hogguard: no live secrets (or refresh tokens) to revoke");
             return verified;
         }
 
@@ -57,7 +58,7 @@ internal static class LiveCheck
         }
 
         var where = hosts.Count == 0 ? "PostHog US and EU" : string.Join(", ", hosts.Select(h => h.GetLeftPart(UriPartial.Authority)));
-        stderr.Write($"Revoke {live} live secret(s) through {where}? Services using them will stop working. [y/N] ");
+        stderr.Write($"Revoke {live} live secret(s) or refresh token(s) through {where}? Services using them will stop working. [y/N] ");
         stderr.Flush();
         return Console.ReadLine()?.Trim().ToUpperInvariant() is "Y" or "YES";
     }

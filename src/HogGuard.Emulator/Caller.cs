@@ -5,7 +5,8 @@ namespace HogGuard.Emulator;
 /// <summary>
 /// Who is calling: a personal API key (Bearer, or <c>personal_api_key</c> in the query), or a person
 /// logged in, which the emulator stands in for with the <c>X-Emulator-Session</c> header holding the
-/// user's email. Scopes follow PostHog: <c>*</c> is everything and <c>write</c> implies <c>read</c>.
+/// user's email. An OAuth access token (<c>pha_</c>) authenticates like a personal key, with its
+/// own scopes. Scopes follow PostHog: <c>*</c> is everything and <c>write</c> implies <c>read</c>.
 /// </summary>
 internal sealed record Caller(User User, StoredKey? Key, DateTimeOffset? PreviousUse = null)
 {

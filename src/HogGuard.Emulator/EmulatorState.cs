@@ -52,6 +52,16 @@ internal sealed class EmulatorState
                 user.PersonalApiKeys.Add(StoredKey.Create(NextId(), value, k, now, userId: user.Id));
             }
 
+            foreach (var k in u.OauthAccessTokens)
+            {
+                user.OAuthAccessTokens.Add(StoredKey.Create(NextId(), ValueOrGenerated(k, PostHogTokenKind.OAuthAccessToken, $"{u.Email}'s OAuth access token '{k.Label}'", log), k, now, userId: user.Id));
+            }
+
+            foreach (var k in u.OauthRefreshTokens)
+            {
+                user.OAuthRefreshTokens.Add(StoredKey.Create(NextId(), ValueOrGenerated(k, PostHogTokenKind.OAuthRefreshToken, $"{u.Email}'s OAuth refresh token '{k.Label}'", log), k, now, userId: user.Id));
+            }
+
             _users.Add(user);
         }
 
@@ -85,7 +95,7 @@ internal sealed class EmulatorState
         {
             foreach (var user in _users)
             {
-                if (user.PersonalApiKeys.Find(k => k.Hash == hash) is { } key)
+                if ((user.PersonalApiKeys.Find(k => k.Hash == hash) ?? user.OAuthAccessTokens.Find(k => k.Hash == hash)) is { } key)
                 {
                     var previous = key.LastUsedAt;
                     Touch(key);
@@ -156,6 +166,16 @@ internal sealed class EmulatorState
                 if (user.PersonalApiKeys.RemoveAll(k => k.Hash == hash) > 0)
                 {
                     return "personal_api_key";
+                }
+
+                if (user.OAuthAccessTokens.RemoveAll(k => k.Hash == hash) > 0)
+                {
+                    return "oauth_access_token";
+                }
+
+                if (user.OAuthRefreshTokens.RemoveAll(k => k.Hash == hash) > 0)
+                {
+                    return "oauth_refresh_token";
                 }
             }
 

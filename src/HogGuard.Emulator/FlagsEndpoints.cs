@@ -10,6 +10,27 @@ internal static class FlagsEndpoints
 
     public static void Map(WebApplication app, EmulatorState state)
     {
+        // Remote evaluation: the public phc_ token in the body; unknown tokens get 401 here.
+        app.MapPost("/flags", (Func<HttpContext, Task<IResult>>)(async context =>
+        {
+            try
+            {
+                using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+                var token = body.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && body.RootElement.TryGetProperty("api_key", out var k) ? k.GetString()
+                    : body.RootElement.TryGetProperty("token", out var t) ? t.GetString() : null;
+                if (token is null || state.FindProjectByToken(token) is null)
+                {
+                    return Errors.Json(401, new("authentication_error", "invalid_api_key", "Project API key invalid. You can find your project API key in PostHog project settings."));
+                }
+
+                return Results.Json(new RemoteFlagsBody([], false), EmulatorJson.Relaxed.RemoteFlagsBody);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return Errors.BadRequest("Malformed request data: invalid JSON.");
+            }
+        }));
+
         app.MapGet("/flags/definitions", (HttpContext context) =>
         {
             var bearer = Caller.BearerToken(context.Request.Headers.Authorization);

@@ -13,7 +13,7 @@ internal static class IdentityEndpoints
                 return error!;
             }
 
-            return caller.Key is { } key
+            return caller.Key is { } key && caller.User.PersonalApiKeys.Contains(key)
                 ? Results.Json(ToBody(key) with { LastUsedAt = caller.PreviousUse }, EmulatorJson.Relaxed.PersonalKeyBody)
                 : Errors.BadRequest("@current needs a personal API key.");
         });

@@ -45,6 +45,10 @@ internal sealed class User
     public string DistinctId => Uuid.ToString("N");
 
     public List<StoredKey> PersonalApiKeys { get; } = [];
+
+    public List<StoredKey> OAuthAccessTokens { get; } = [];
+
+    public List<StoredKey> OAuthRefreshTokens { get; } = [];
 }
 
 /// <summary>A personal or project secret key, held as PostHog holds it: the hash and the mask, never the value.</summary>

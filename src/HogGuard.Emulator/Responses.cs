@@ -25,6 +25,8 @@ internal sealed record FlagDefinitionsBody(List<object> Flags, Dictionary<string
 
 internal sealed record CaptureOkBody(string Status);
 
+internal sealed record RemoteFlagsBody(Dictionary<string, object> Flags, bool ErrorsWhileComputingFlags);
+
 internal sealed record KeyRequest(string? Label, List<string>? Scopes, List<int>? ScopedTeams);
 
 internal sealed record SecretKeyBody(string Id, string Label, string? Value, string MaskValue, DateTimeOffset CreatedAt, string? CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? LastRolledAt, List<string> Scopes);
@@ -47,6 +49,7 @@ internal sealed record EventBody(string ApiKey, string Event, string DistinctId,
 [JsonSerializable(typeof(RevokeBody))]
 [JsonSerializable(typeof(FlagDefinitionsBody))]
 [JsonSerializable(typeof(CaptureOkBody))]
+[JsonSerializable(typeof(RemoteFlagsBody))]
 [JsonSerializable(typeof(KeyRequest))]
 [JsonSerializable(typeof(SecretKeyBody))]
 [JsonSerializable(typeof(List<SecretKeyBody>))]

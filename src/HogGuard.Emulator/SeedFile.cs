@@ -28,6 +28,12 @@ internal sealed class SeedUser
     public string Email { get; set; } = "user@example.com";
 
     public List<SeedKey> PersonalApiKeys { get; set; } = [];
+
+    /// <summary>OAuth access tokens (<c>pha_</c>) an app holds for this user; scopes apply as for personal keys.</summary>
+    public List<SeedKey> OauthAccessTokens { get; set; } = [];
+
+    /// <summary>OAuth refresh tokens (<c>phr_</c>): only revocation knows them.</summary>
+    public List<SeedKey> OauthRefreshTokens { get; set; } = [];
 }
 
 /// <summary>A personal or project secret key as seeded; a key without a value gets a generated one.</summary>

@@ -27,9 +27,13 @@ internal sealed class RunningEmulator : IAsyncDisposable
 
     public static string Personal(string label) => TestTokens.Make("phx_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
 
+    public static string OAuth(string label) => TestTokens.Make("pha_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+
+    public static string Refresh(string label) => TestTokens.Make("phr_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+
     public static string Secret(string label) => TestTokens.Make("phs_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
 
-    public static async Task<RunningEmulator> StartAsync(Func<RunningEmulator, object>? seedFor = null)
+    public static async Task<RunningEmulator> StartAsync()
     {
         var projectToken = TestTokens.Make("phc_", base57: true, new Random(1));
         var seed = new
@@ -50,6 +54,8 @@ internal sealed class RunningEmulator : IAsyncDisposable
                         new { label = "flags-writer", value = Personal("flags-writer"), scopes = new[] { "feature_flag:write" } },
                         new { label = "reader", value = Personal("reader"), scopes = new[] { "user:read", "project:read" }, scoped_teams = new[] { 2 } },
                     },
+                    oauth_access_tokens = new object[] { new { label = "app", value = OAuth("access"), scopes = new[] { "feature_flag:read" } } },
+                    oauth_refresh_tokens = new object[] { new { label = "app", value = Refresh("refresh") } },
                 },
             },
         };

@@ -12,7 +12,10 @@ public enum ApiOutcome
     /// <summary>403 naming a scope the key lacks; the key itself is valid.</summary>
     MissingScope,
 
-    /// <summary>Another 403 (no access to the project, action not allowed for a personal key).</summary>
+    /// <summary>403: the key may not touch the requested project (its project scoping).</summary>
+    NoProjectAccess,
+
+    /// <summary>Another 403 (such as an action a personal key may not perform).</summary>
     Forbidden,
 
     /// <summary>404.</summary>

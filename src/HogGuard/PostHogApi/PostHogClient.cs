@@ -60,6 +60,32 @@ public sealed class PostHogClient
     public Task<ApiResult<UserInfo>> GetMeAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
         SendAsync(host, () => Authorized(HttpMethod.Get, host, "api/users/@me/", key), ApiJsonContext.Default.UserInfo, cancellationToken);
 
+    /// <summary>
+    /// Finds the host a personal key or OAuth token belongs to (keys carry no region): asks
+    /// <c>/api/users/@me/</c> on each host in turn; 200 or a 403 means the key is valid there, 401
+    /// means another region. Null when no host accepts it; <see cref="ApiOutcome.Unreachable"/> answers
+    /// are returned so the caller can tell "nowhere" from "could not ask".
+    /// </summary>
+    public async Task<ApiResult<UserInfo>?> DiscoverRegionAsync(IReadOnlyList<Uri> hosts, PostHogSecret key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        ApiResult<UserInfo>? unreachable = null;
+        foreach (var host in hosts)
+        {
+            var answer = await GetMeAsync(host, key, cancellationToken).ConfigureAwait(false);
+            switch (answer.Outcome)
+            {
+                case ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden or ApiOutcome.NoProjectAccess:
+                    return answer;
+                case ApiOutcome.Unreachable:
+                    unreachable ??= answer;
+                    break;
+            }
+        }
+
+        return unreachable;
+    }
+
     /// <summary><c>GET /flags/definitions</c> with a secret or personal key: works only for a live key.</summary>
     public async Task<ApiResult<bool>> CheckFlagDefinitionsAsync(Uri host, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
     {
@@ -123,6 +149,7 @@ public sealed class PostHogClient
             {
                 HttpStatusCode.Unauthorized => ApiOutcome.InvalidKey,
                 HttpStatusCode.Forbidden when ScopePattern.Match(detail) is { Success: true } => ApiOutcome.MissingScope,
+                HttpStatusCode.Forbidden when detail.Contains("does not have access to the requested project", StringComparison.Ordinal) => ApiOutcome.NoProjectAccess,
                 HttpStatusCode.Forbidden => ApiOutcome.Forbidden,
                 HttpStatusCode.NotFound => ApiOutcome.NotFound,
                 _ when IsTransient(response) => ApiOutcome.Unreachable,

@@ -77,7 +77,9 @@ public sealed class SecretVerifier
         var results = new List<Finding>(findings.Count);
         foreach (var finding in findings)
         {
-            if (finding is not { Secret: { } secret, Verification: { Status: VerificationStatus.Live } verification })
+            // Live keys, and refresh tokens, which PostHog offers no way to check but will revoke.
+            if (finding is not { Secret: { } secret, Verification: { } verification }
+                || !(verification.Status == VerificationStatus.Live || (verification.Status == VerificationStatus.Unknown && secret.Kind == PostHogTokenKind.OAuthRefreshToken)))
             {
                 results.Add(finding);
                 continue;
@@ -121,7 +123,7 @@ public sealed class SecretVerifier
     private static Verification FromAnswer<T>(ApiResult<T> answer) => answer.Outcome switch
     {
         // A valid key that lacks a scope, or may not use this endpoint, is still live.
-        ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden => new Verification(VerificationStatus.Live, answer.Host.GetLeftPart(UriPartial.Authority), answer.Detail),
+        ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden or ApiOutcome.NoProjectAccess => new Verification(VerificationStatus.Live, answer.Host.GetLeftPart(UriPartial.Authority), answer.Detail),
         ApiOutcome.Unreachable => new Verification(VerificationStatus.Unreachable, answer.Host.GetLeftPart(UriPartial.Authority), answer.Detail),
         _ => new Verification(VerificationStatus.Invalid, answer.Host.GetLeftPart(UriPartial.Authority), answer.Detail),
     };
