@@ -133,6 +133,33 @@ internal static class ManagementEndpoints
             Admin(context, state, projectId, "project:read", out var project)
                 ?? (state.Change(() => project.SecretApiKeys.Find(k => k.Id == id)) is { } key ? Results.Json(ToBody(key), EmulatorJson.Relaxed.SecretKeyBody) : Errors.NotFound()));
 
+        app.MapMethods(Base + "{id}/", ["PATCH", "PUT"], (Func<HttpContext, int, string, Task<IResult>>)(async (context, projectId, id) =>
+        {
+            if (Admin(context, state, projectId, "project:write", out var project) is { } refusal)
+            {
+                return refusal;
+            }
+
+            if (state.Change(() => project.SecretApiKeys.Find(k => k.Id == id)) is not { } key)
+            {
+                return Errors.NotFound();
+            }
+
+            var request = await Read(context, EmulatorJson.Relaxed.KeyRequest);
+            if (request is null || request.Label is { Length: > MaxLabel } || request.Scopes?.Contains("*") == true)
+            {
+                return Errors.BadRequest("A label of at most 40 characters and explicit scopes ('*' is not allowed).");
+            }
+
+            state.Change(() =>
+            {
+                key.Label = request.Label ?? key.Label;
+                key.Scopes = request.Scopes ?? key.Scopes;
+                return 0;
+            });
+            return Results.Json(ToBody(key), EmulatorJson.Relaxed.SecretKeyBody);
+        }));
+
         app.MapDelete(Base + "{id}/", (HttpContext context, int projectId, string id) =>
             Admin(context, state, projectId, "project:write", out var project)
                 ?? (state.Change(() => project.SecretApiKeys.RemoveAll(k => k.Id == id)) > 0 ? Results.NoContent() : Errors.NotFound()));

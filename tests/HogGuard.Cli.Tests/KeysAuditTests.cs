@@ -101,6 +101,22 @@ public sealed class KeysAuditTests
         Assert.Contains("every key is within its policy", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Audit_KeyNotUsedWithinUnusedDays_IsReportedWithItsLastUse()
+    {
+        var reader = Tokens.New("phx_");
+        var seed = new { users = new object[] { new { email = "dev@example.com", personal_api_keys = new object[] { new { label = "r", value = reader, scopes = new[] { "insight:read" }, last_used_at = Days(45) } } } } };
+        await using var emulator = await EmulatorHost.StartAsync(seed);
+        using var repo = new GitRepo(init: false);
+        repo.Write("hogguard.yml", "audit:\n  unused_days: 30\nenvironments:\n  production:\n    keys:\n      - { name: reader, source: \"env:READER\", purpose: reader }\n");
+
+        var result = Tool.RunWithEnvironment(repo.Root, null, new() { ["READER"] = reader }, "keys", "audit", "--host", emulator.Address, "--format", "json", "--fail-on", "medium");
+
+        Assert.Equal(1, result.ExitCode);
+        var finding = Report.Parse(result).Single("key-unused");
+        Assert.Equal($"last used {DateTimeOffset.UtcNow.AddDays(-45):yyyy-MM-dd}", finding.GetProperty("detail").GetString());
+    }
+
     [Theory]
     [InlineData("environments:\n  prod:\n    keys:\n      - { name: r, source: \"vault:x\", purpose: reader }\n", "hogguard.yml:4:")]
     [InlineData("environments:\n  prod:\n    keys:\n      - { name: r, source: \"env:X\", purpose: admin }\n", "purpose 'admin'")]

@@ -55,8 +55,8 @@ public sealed class VerifyTests
     [Fact]
     public async Task Verify_OAuthAccessToken_IsCheckedAgainstUsersMe()
     {
-        // An OAuth access token is checked with /api/users/@me/; the emulator does not know OAuth
-        // tokens, so a pha_ token is invalid there: the check still runs and says so.
+        // An OAuth access token is checked with /api/users/@me/; this one was never issued, so every
+        // host answers 401 and the finding says invalid (live OAuth tokens: see the client tests).
         await using var emulator = await EmulatorHost.StartAsync(Seed(Tokens.New("phx_"), Tokens.New("phx_"), Tokens.New("phs_")));
         using var repo = new GitRepo(init: false);
         var oauth = Tokens.New("pha_");

@@ -107,6 +107,22 @@ public sealed class ManagementEndpointTests
     }
 
     [Fact]
+    public async Task SecretKeys_UpdateChangesScopesButNeverToWildcard()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        var rotator = RunningEmulator.Personal("all");
+        var (_, list) = await emulator.SendAsync(WithKey(HttpMethod.Get, "/api/projects/1/project_secret_api_keys/", rotator));
+        var id = list[0].GetProperty("id").GetString();
+
+        var (updated, body) = await emulator.SendAsync(WithKey(HttpMethod.Patch, $"/api/projects/1/project_secret_api_keys/{id}/", rotator, new { scopes = new[] { "feature_flag:read", "endpoint:read" } }));
+        var (wildcard, _) = await emulator.SendAsync(WithKey(HttpMethod.Patch, $"/api/projects/1/project_secret_api_keys/{id}/", rotator, new { scopes = new[] { "*" } }));
+
+        Assert.Equal(200, updated);
+        Assert.Equal(["feature_flag:read", "endpoint:read"], body.GetProperty("scopes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(400, wildcard);
+    }
+
+    [Fact]
     public async Task LegacySecretToken_RotateKeepsTheBackupUntilDeleted()
     {
         await using var emulator = await RunningEmulator.StartAsync();
