@@ -20,6 +20,16 @@ public static class EmulatorApp
         }
     }
 
+    /// <summary>Starts the emulator on a free loopback port (for tests and demos) and returns it with its address.</summary>
+    public static async Task<(WebApplication App, Uri Address)> StartOnLoopbackAsync(string? seedJson, Action<string>? log = null)
+    {
+        var app = Build(["--urls", "http://127.0.0.1:0"], seedJson, log: log ?? (_ => { }));
+        await app.StartAsync().ConfigureAwait(false);
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        return (app, new Uri(addresses.First()));
+    }
+
     /// <summary>The app, configured from <paramref name="args"/> (<c>--urls</c>, ...) and <paramref name="seedJson"/>.</summary>
     public static WebApplication Build(string[] args, string? seedJson, TimeProvider? time = null, Action<string>? log = null)
     {

@@ -1,9 +1,6 @@
 using System.Text.Json;
 using HogGuard.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace HogGuard.Emulator.Tests;
 
@@ -59,10 +56,8 @@ internal sealed class RunningEmulator : IAsyncDisposable
                 },
             },
         };
-        var app = EmulatorApp.Build(["--urls", "http://127.0.0.1:0"], JsonSerializer.Serialize(seed), log: _ => { });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningEmulator(app, new Uri(address));
+        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(JsonSerializer.Serialize(seed));
+        return new RunningEmulator(app, address);
     }
 
     public HttpRequestMessage Get(string path, string? bearer = null)

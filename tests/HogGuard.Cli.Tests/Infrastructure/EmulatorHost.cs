@@ -1,9 +1,6 @@
 using System.Text.Json;
 using HogGuard.Emulator;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace HogGuard.Cli.Tests.Infrastructure;
 
@@ -22,9 +19,8 @@ internal sealed class EmulatorHost : IAsyncDisposable
 
     public static async Task<EmulatorHost> StartAsync(object seed)
     {
-        var app = EmulatorApp.Build(["--urls", "http://127.0.0.1:0"], JsonSerializer.Serialize(seed), log: _ => { });
-        await app.StartAsync();
-        return new EmulatorHost(app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(JsonSerializer.Serialize(seed));
+        return new EmulatorHost(app, address.ToString().TrimEnd('/'));
     }
 
     public async ValueTask DisposeAsync()
