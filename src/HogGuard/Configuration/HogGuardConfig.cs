@@ -64,7 +64,7 @@ public sealed class HogGuardConfig
         }
         catch (YamlException e)
         {
-            throw new ConfigurationException($"{sourceName}: not valid YAML at line {e.Start.Line}: {e.Message} Fix the syntax (see the README's hogguard.yml section).", e);
+            throw new ConfigurationException($"{sourceName}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {e.Message} Fix the syntax (see the README's hogguard.yml section).", e);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })

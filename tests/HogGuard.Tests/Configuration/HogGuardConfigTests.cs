@@ -32,7 +32,7 @@ public sealed class HogGuardConfigTests
     [InlineData("scan:\n  max_file_size: lots\n", "hogguard.yml:2:18: 'scan.max_file_size' must be a size")]
     [InlineData("scans:\n  x: 1\n", "hogguard.yml:1:1: unknown section 'scans'")]
     [InlineData("- a\n- b\n", "hogguard.yml:1:1: the top level must be a mapping")]
-    [InlineData("scan: [unclosed\n", "hogguard.yml: not valid YAML at line")]
+    [InlineData("scan: [unclosed\n", "hogguard.yml:2:1: not valid YAML: ")]
     public void Parse_Malformed_NamesFileLineAndProblem(string text, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => HogGuardConfig.Parse(text, "hogguard.yml"));
