@@ -1,0 +1,42 @@
+using HogGuard.Webhooks;
+
+namespace HogGuard.AspNetCore;
+
+/// <summary>One webhook receiver's settings, bound from configuration and validated at start-up.</summary>
+public sealed class PostHogWebhookOptions
+{
+    /// <summary>The signing scheme (default Standard Webhooks, as PostHog's HTTP destination signs).</summary>
+    public WebhookScheme Scheme { get; set; } = WebhookScheme.StandardWebhooks;
+
+    /// <summary>The keyring: at least one secret; several during a rotation.</summary>
+    public List<PostHogWebhookSecret> Secrets { get; } = [];
+
+    /// <summary>How far a timestamp may be from now (default 5 minutes).</summary>
+    public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Largest body accepted, in bytes (default 1 MiB); larger is answered 413 unread.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Use the app's IDistributedCache for replay protection (several instances); default in-memory.</summary>
+    public bool UseDistributedCache { get; set; }
+
+    /// <summary>Header names for the hex scheme (defaults: x-posthog-timestamp, x-posthog-signature).</summary>
+    public string? TimestampHeader { get; set; }
+
+    public string? SignatureHeader { get; set; }
+}
+
+/// <summary>A secret of the keyring. <see cref="ToString"/> never shows the secret.</summary>
+public sealed class PostHogWebhookSecret
+{
+    public string Id { get; set; } = "default";
+
+    /// <summary>A <c>whsec_</c> secret (Standard Webhooks) or the shared string (hex scheme).</summary>
+    public string? Secret { get; set; }
+
+    public DateTimeOffset? NotBefore { get; set; }
+
+    public DateTimeOffset? NotAfter { get; set; }
+
+    public override string ToString() => $"webhook secret '{Id}'";
+}

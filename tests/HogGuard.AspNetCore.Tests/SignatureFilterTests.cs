@@ -1,0 +1,145 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using HogGuard.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HogGuard.AspNetCore.Tests;
+
+/// <summary>The endpoint filter end to end on Kestrel over loopback.</summary>
+public sealed class SignatureFilterTests
+{
+    private static readonly string Secret = WebhookKey.NewStandardSecret();
+
+    private static async Task<(WebApplication App, HttpClient Http)> StartAsync(Action<PostHogWebhookOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
+        builder.Logging.ClearProviders();
+        builder.Services.AddPostHogWebhooks("posthog", options =>
+        {
+            options.Secrets.Add(new PostHogWebhookSecret { Id = "current", Secret = Secret });
+            options.MaxBodyBytes = 64 * 1024;
+            configure?.Invoke(options);
+        });
+        var app = builder.Build();
+        app.MapPost("/webhooks/posthog", (HttpContext context) =>
+        {
+            var delivery = context.GetPostHogWebhook();
+            using var reader = new StreamReader(context.Request.Body);
+            var again = reader.ReadToEnd();
+            return Results.Text($"{delivery.KeyId}|{delivery.Body.Length}|{again.Length}");
+        }).RequirePostHogSignature("posthog");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new HttpClient { BaseAddress = new Uri(address) });
+    }
+
+    private static HttpRequestMessage Delivery(string id, byte[] body, long? timestamp = null, string? signature = null)
+    {
+        var ts = timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/posthog") { Content = new ByteArrayContent(body) };
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", signature ?? WebhookSigner.SignStandard(WebhookKey.FromStandardSecret("k", Secret), id, ts, body));
+        return request;
+    }
+
+    [Fact]
+    public async Task ValidDelivery_ReachesTheHandlerWithTheExactBody_ReplayIs401()
+    {
+        var (app, http) = await StartAsync();
+        await using var _ = app;
+        var body = Encoding.UTF8.GetBytes("{\"event\":\"signed_up\",\"name\":\"Zoë\"}");
+
+        using var first = await http.SendAsync(Delivery("msg_1", body));
+        using var replay = await http.SendAsync(Delivery("msg_1", body));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal($"current|{body.Length}|{Encoding.UTF8.GetString(body).Length}", await first.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Contains("already received", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WrongSignature_Is401ProblemWithoutTheExpectedSignature()
+    {
+        var (app, http) = await StartAsync();
+        await using var _ = app;
+        var body = "{}"u8.ToArray();
+        var expected = WebhookSigner.SignStandard(WebhookKey.FromStandardSecret("k", Secret), "msg_2", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body);
+
+        using var response = await http.SendAsync(Delivery("msg_2", body, signature: "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("No signature matches.", JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString());
+        Assert.DoesNotContain(expected[3..], text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedOrMissingHeaders_Are400()
+    {
+        var (app, http) = await StartAsync();
+        await using var _ = app;
+
+        using var malformed = await http.SendAsync(Delivery("msg_3", "{}"u8.ToArray(), timestamp: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        using var missing = await http.PostAsync("/webhooks/posthog", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task OldTimestamp_Is401()
+    {
+        var (app, http) = await StartAsync();
+        await using var _ = app;
+
+        using var response = await http.SendAsync(Delivery("msg_4", "{}"u8.ToArray(), timestamp: DateTimeOffset.UtcNow.AddMinutes(-6).ToUnixTimeSeconds()));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task OversizedBody_Is413()
+    {
+        var (app, http) = await StartAsync();
+        await using var _ = app;
+
+        using var response = await http.SendAsync(Delivery("msg_5", new byte[65 * 1024]));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public void NoSecret_FailsAtStartUp()
+    {
+        var services = new ServiceCollection();
+        services.AddPostHogWebhooks("posthog", _ => { });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<PostHogWebhookOptions>>().Get("posthog"));
+
+        Assert.Contains("has no secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotBase64Secret_FailsAtStartUp()
+    {
+        var services = new ServiceCollection();
+        services.AddPostHogWebhooks("posthog", o => o.Secrets.Add(new PostHogWebhookSecret { Id = "bad", Secret = "whsec_not base64!" }));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<PostHogWebhookOptions>>().Get("posthog"));
+
+        Assert.Contains("secret 'bad'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not base64!", error.Message, StringComparison.Ordinal);
+    }
+}
