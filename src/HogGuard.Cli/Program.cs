@@ -6,6 +6,7 @@ var root = new RootCommand("HogGuard: find exposed PostHog secrets in files, sta
     ScanCommand.Create(),
     InstallHookCommand.Create(),
     KeysCommand.Create(),
+    WebhookCommand.Create(),
 };
 
 var parse = root.Parse(args);

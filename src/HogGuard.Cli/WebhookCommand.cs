@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Globalization;
+using HogGuard.Configuration;
+using HogGuard.Webhooks;
+
+namespace HogGuard.Cli;
+
+/// <summary><c>hogguard webhook</c>: make secrets, sign and verify deliveries, print a Hog signing template.</summary>
+internal static class WebhookCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("webhook", "Signed PostHog webhooks: secrets, signing, verification.");
+        command.Subcommands.Add(SecretNew());
+        command.Subcommands.Add(Sign());
+        command.Subcommands.Add(Verify());
+        command.Subcommands.Add(HogTemplate());
+        return command;
+    }
+
+    private static Command SecretNew()
+    {
+        var output = new Option<string?>("--output", "-o") { HelpName = "FILE", Description = "Write the new secret to FILE, readable by you only." };
+        var print = new Option<bool>("--print") { Description = "Print the secret to standard output instead (it will be on your screen and in logs)." };
+        var force = new Option<bool>("--force") { Description = "Replace an existing FILE." };
+        var secret = new Command("secret", "Webhook secrets.");
+        var create = new Command("new", "Create a Standard Webhooks secret (whsec_ + 32 random bytes).") { output, print, force };
+        create.SetAction(result => Run(result.GetValue(output) is null && !result.GetValue(print), () =>
+        {
+            var value = WebhookKey.NewStandardSecret();
+            if (result.GetValue(output) is { } file)
+            {
+                ReportOutput.RequireWritableFolder(file, "--output");
+                if (File.Exists(file) && !result.GetValue(force))
+                {
+                    throw new UsageException($"{file} exists; pass --force to replace it (the old secret stops working wherever it is used)");
+                }
+
+                AtomicFile.Write(file, s => s.Write(System.Text.Encoding.UTF8.GetBytes(value + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                Console.Out.WriteLine($"Wrote a new webhook secret to {file} (owner-only). Paste it into PostHog's webhook destination and give it to your receiver.");
+            }
+            else
+            {
+                Console.Out.WriteLine(value);
+            }
+
+            return ExitCodes.Clean;
+        }));
+        secret.Subcommands.Add(create);
+        return secret;
+    }
+
+    private static Command Sign()
+    {
+        var (secretFile, body, scheme) = CommonOptions();
+        var id = new Option<string?>("--id") { Description = "Message id (Standard Webhooks; default a new msg_ id)." };
+        var timestamp = new Option<long?>("--timestamp") { Description = "Unix seconds (default now)." };
+        var command = new Command("sign", "Print the signature headers for a body.") { secretFile, body, scheme, id, timestamp };
+        command.SetAction(result => Run(false, () =>
+        {
+            var hex = IsHex(result.GetValue(scheme));
+            using var key = ReadKey(result.GetValue(secretFile)!, hex);
+            var bytes = ReadBody(result.GetValue(body)!);
+            var ts = result.GetValue(timestamp) ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var stamp = ts.ToString(CultureInfo.InvariantCulture);
+            if (hex)
+            {
+                Console.Out.WriteLine($"x-posthog-timestamp: {stamp}");
+                Console.Out.WriteLine($"x-posthog-signature: {WebhookSigner.SignHex(key, ts, bytes)}");
+            }
+            else
+            {
+                var messageId = result.GetValue(id) ?? "msg_" + Guid.NewGuid().ToString("N");
+                Console.Out.WriteLine($"webhook-id: {messageId}");
+                Console.Out.WriteLine($"webhook-timestamp: {stamp}");
+                Console.Out.WriteLine($"webhook-signature: {WebhookSigner.SignStandard(key, messageId, ts, bytes)}");
+            }
+
+            return ExitCodes.Clean;
+        }));
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var (secretFile, body, scheme) = CommonOptions();
+        var id = new Option<string?>("--id") { Description = "The webhook-id header (Standard Webhooks)." };
+        var timestamp = new Option<string>("--timestamp") { Description = "The timestamp header.", Required = true };
+        var signature = new Option<string>("--signature") { Description = "The signature header.", Required = true };
+        var tolerance = new Option<int>("--tolerance") { Description = "Seconds the timestamp may be from now (default 300).", DefaultValueFactory = _ => 300 };
+        var command = new Command("verify", "Check a delivery's signature. Exit 0 valid, 1 refused, 2 bad usage.") { secretFile, body, scheme, id, timestamp, signature, tolerance };
+        command.SetAction(result => Run(false, () =>
+        {
+            var hex = IsHex(result.GetValue(scheme));
+            using var key = ReadKey(result.GetValue(secretFile)!, hex);
+            var options = new WebhookVerifierOptions
+            {
+                Scheme = hex ? WebhookScheme.TimestampedHex : WebhookScheme.StandardWebhooks,
+                Tolerance = TimeSpan.FromSeconds(result.GetValue(tolerance)),
+            };
+            var verdict = new WebhookVerifier(options, [key]).Verify(result.GetValue(id), result.GetValue(timestamp), result.GetValue(signature), ReadBody(result.GetValue(body)!));
+            Console.Out.WriteLine(verdict.IsValid ? "valid" : $"refused: {verdict.Status}");
+            return verdict.IsValid ? ExitCodes.Clean : ExitCodes.Findings;
+        }));
+        return command;
+    }
+
+    private static Command HogTemplate()
+    {
+        var command = new Command("hog-template", "Print Hog code for a PostHog webhook destination that signs deliveries (timestamped hex scheme).");
+        command.SetAction(_ =>
+        {
+            Console.Out.Write(HogTemplateText);
+            return ExitCodes.Clean;
+        });
+        return command;
+    }
+
+    internal const string HogTemplateText = """
+        // HogGuard: sign webhook deliveries in a PostHog destination (for installs without native signing).
+        // Inputs: url (string), signing_secret (string, secret), body (JSON).
+        // Verify on the receiver with HogGuard's TimestampedHex scheme (headers below), or
+        //   hogguard webhook verify --scheme hex --timestamp T --signature S --secret-file F --body B
+        // Check the function names against PostHog's Hog reference for your version.
+        let body := jsonStringify(inputs.body)
+        let timestamp := toString(toInt(toUnixTimestamp(now())))
+        let signature := sha256HmacChainHex([inputs.signing_secret, f'{timestamp}.{body}'])
+        let res := fetch(inputs.url, {
+          'method': 'POST',
+          'headers': {
+            'Content-Type': 'application/json',
+            'x-posthog-timestamp': timestamp,
+            'x-posthog-signature': signature
+          },
+          'body': body
+        })
+        if (res.status >= 400) {
+          throw Error(f'Webhook delivery failed with status {res.status}')
+        }
+
+        """;
+
+    private static (Option<string> SecretFile, Option<string> Body, Option<string> Scheme) CommonOptions()
+    {
+        var secretFile = new Option<string>("--secret-file") { HelpName = "FILE", Description = "File holding the secret, or '-' for standard input (never a command-line argument).", Required = true };
+        var body = new Option<string>("--body") { HelpName = "FILE", Description = "File holding the exact body bytes.", Required = true };
+        var scheme = new Option<string>("--scheme") { Description = "standard (Standard Webhooks, whsec_ secret) or hex (timestamped hex, UTF-8 secret).", DefaultValueFactory = _ => "standard" };
+        scheme.AcceptOnlyFromAmong("standard", "hex");
+        return (secretFile, body, scheme);
+    }
+
+    private static bool IsHex(string? scheme) => scheme == "hex";
+
+    private static WebhookKey ReadKey(string path, bool hex)
+    {
+        string text;
+        try
+        {
+            text = (path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path)).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read the secret from {path}: {e.Message}");
+        }
+
+        try
+        {
+            return hex ? WebhookKey.FromUtf8Secret("cli", text) : WebhookKey.FromStandardSecret("cli", text);
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"the secret in {path} is not usable: a Standard Webhooks secret is whsec_ followed by base64 (use --scheme hex for a plain shared string)");
+        }
+    }
+
+    private static byte[] ReadBody(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read the body from {path}: {e.Message}");
+        }
+    }
+
+    private static int Run(bool missingDestination, Func<int> action)
+    {
+        try
+        {
+            if (missingDestination)
+            {
+                throw new UsageException("say where the new secret goes: --output FILE (owner-only file), or --print to show it");
+            }
+
+            return action();
+        }
+        catch (Exception e)
+        {
+            return CliError.Report(e, Console.Error, verbose: false);
+        }
+    }
+}
