@@ -51,14 +51,8 @@ internal static class KeysCommand
                 throw new UsageException($"{configPath} names no keys; add an 'environments:' section (see the README)");
             }
 
-            var hosts = new List<Uri>();
-            foreach (var text in hostArgs)
-            {
-                hosts.Add(PostHogHosts.TryParse(text, out var uri) ? uri : throw new UsageException($"--host '{text}' is not an http(s) URL"));
-            }
-
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            http.DefaultRequestHeaders.UserAgent.ParseAdd("hogguard/0.1");
+            var hosts = PostHogConnection.ParseHosts(hostArgs);
+            using var http = PostHogConnection.CreateHttpClient();
             var verifier = new SecretVerifier(new PostHogClient(http), hosts.Count > 0 ? hosts : config.Hosts);
             var reader = new KeySourceReader(Path.GetDirectoryName(Path.GetFullPath(configPath))!);
             var findings = await new KeyAuditor(verifier, reader, config.Audit, configPath).AuditAsync(config.Keys, cancellationToken);

@@ -8,8 +8,7 @@ internal static class LiveCheck
 {
     public static async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<Uri> hosts, IReadOnlyList<Finding> findings, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("hogguard/0.1");
+        using var http = PostHogConnection.CreateHttpClient();
         var verifier = new SecretVerifier(new PostHogClient(http), hosts);
         var verified = await verifier.VerifyAsync(findings, cancellationToken);
 

@@ -157,17 +157,7 @@ internal static class ScanCommand
 
     private static List<Uri> ParseHosts(ScanSettings settings)
     {
-        var hosts = new List<Uri>();
-        foreach (var text in settings.Hosts)
-        {
-            if (!PostHogApi.PostHogHosts.TryParse(text, out var uri))
-            {
-                throw new UsageException($"--host '{text}' is not an http(s) URL; use e.g. https://eu.posthog.com or http://127.0.0.1:8010");
-            }
-
-            hosts.Add(uri);
-        }
-
+        var hosts = PostHogConnection.ParseHosts(settings.Hosts);
         if (hosts.Count > 0 && !settings.Verify)
         {
             throw new UsageException("--host only matters with --verify or --revoke");
