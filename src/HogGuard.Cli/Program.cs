@@ -7,6 +7,7 @@ var root = new RootCommand("HogGuard: find exposed PostHog secrets in files, sta
     InstallHookCommand.Create(),
     KeysCommand.Create(),
     WebhookCommand.Create(),
+    AuditCommand.Create(),
 };
 
 var parse = root.Parse(args);

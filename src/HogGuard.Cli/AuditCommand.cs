@@ -1,0 +1,209 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using HogGuard.Audit;
+
+namespace HogGuard.Cli;
+
+/// <summary><c>hogguard audit</c>: verify, append, tail and stats over an audit log directory.</summary>
+internal static class AuditCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("audit", "The tamper-evident audit log.");
+        command.Subcommands.Add(VerifyCommand());
+        command.Subcommands.Add(AppendCommand());
+        command.Subcommands.Add(TailCommand());
+        command.Subcommands.Add(StatsCommand());
+        return command;
+    }
+
+    private static Argument<string> Dir() => new("DIR") { Description = "The audit log directory." };
+
+    private static Option<string?> KeyFile() => new("--key-file") { HelpName = "FILE", Description = "File holding the checkpoint HMAC key (its bytes, trimmed)." };
+
+    private static Command VerifyCommand()
+    {
+        var dir = Dir();
+        var key = KeyFile();
+        var command = new Command("verify", "Check the chain, sequence and checkpoints. Exit 0 intact, 1 tampered, 2 bad usage.") { dir, key };
+        command.SetAction(result => Run(() =>
+        {
+            var verification = AuditVerifier.Verify(RequireDirectory(result.GetValue(dir)!), ReadKey(result.GetValue(key)));
+            foreach (var torn in verification.TornFiles)
+            {
+                Console.Error.WriteLine($"hogguard: note: {torn} holds a line torn by a crash, set aside when the log was reopened");
+            }
+
+            if (verification.IsIntact)
+            {
+                Console.Out.WriteLine($"ok: {verification.Detail}");
+                return ExitCodes.Clean;
+            }
+
+            var at = verification.FirstBadSequence is { } n ? $" at sequence {n}" : string.Empty;
+            Console.Out.WriteLine($"tampered: {verification.Problem.ToString().ToLowerInvariant()}{at}: {verification.Detail}");
+            return ExitCodes.Findings;
+        }));
+        return command;
+    }
+
+    private static Command AppendCommand()
+    {
+        var dir = Dir();
+        var key = KeyFile();
+        var segment = new Option<long?>("--max-segment-bytes") { HelpName = "BYTES", Description = "Roll segments at this size (default 64 MiB)." };
+        var command = new Command(
+            "append",
+            "Append entries read as JSON lines on standard input ({\"action\",\"user_id\",\"resource\",\"result\",\"metadata\",\"timestamp\"}); prints each sequence number once durable.")
+        {
+            dir, key, segment,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        {
+            var options = new AuditLogOptions
+            {
+                Directory = result.GetValue(dir)!,
+                CheckpointKey = ReadKey(result.GetValue(key)),
+                MaxSegmentBytes = result.GetValue(segment) ?? 64L * 1024 * 1024,
+            };
+            await using var log = new FileAuditLog(options);
+            if (log.SetAside is { } torn)
+            {
+                await Console.Error.WriteLineAsync($"hogguard: note: a line torn by an earlier crash was set aside in {torn}");
+            }
+
+            var number = 0;
+            while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
+            {
+                number++;
+                if (line.Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                var entry = Parse(line, number);
+                var stored = await log.WriteAsync(entry, cancellationToken);
+                await Console.Out.WriteLineAsync(stored.Sequence.ToString(CultureInfo.InvariantCulture));
+                await Console.Out.FlushAsync(cancellationToken);
+            }
+
+            return ExitCodes.Clean;
+        }));
+        return command;
+    }
+
+    private static Command TailCommand()
+    {
+        var dir = Dir();
+        var count = new Option<int>("-n") { Description = "How many entries (default 10).", DefaultValueFactory = _ => 10 };
+        var command = new Command("tail", "Print the newest entries as stored.") { dir, count };
+        command.SetAction(result => Run(() =>
+        {
+            var lines = AuditReader.Tail(RequireDirectory(result.GetValue(dir)!), result.GetValue(count));
+            foreach (var line in lines)
+            {
+                Console.Out.WriteLine(line);
+            }
+
+            return ExitCodes.Clean;
+        }));
+        return command;
+    }
+
+    private static Command StatsCommand()
+    {
+        var dir = Dir();
+        var command = new Command("stats", "Entries, segments, size and time span of the log.") { dir };
+        command.SetAction(result => Run(() =>
+        {
+            var stats = AuditReader.Stats(RequireDirectory(result.GetValue(dir)!));
+            Console.Out.WriteLine($"entries: {stats.Entries}");
+            Console.Out.WriteLine($"segments: {stats.Segments}");
+            Console.Out.WriteLine($"bytes: {stats.Bytes}");
+            Console.Out.WriteLine($"last entry: {stats.LastEntry?.ToString("O", CultureInfo.InvariantCulture) ?? "-"}");
+            return ExitCodes.Clean;
+        }));
+        return command;
+    }
+
+    private static AuditEntry Parse(string line, int number)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            string Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
+                ? s
+                : throw new UsageException($"standard input line {number}: '{name}' is required (a non-empty string)");
+            var result = Text("result") switch
+            {
+                "success" => AuditOutcome.Success,
+                "failure" => AuditOutcome.Failure,
+                var other => throw new UsageException($"standard input line {number}: result '{other}' must be success or failure"),
+            };
+            var timestamp = root.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.String
+                ? DateTimeOffset.Parse(t.GetString()!, CultureInfo.InvariantCulture)
+                : DateTimeOffset.UtcNow;
+            var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
+            if (root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in m.EnumerateObject())
+                {
+                    metadata[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
+                }
+            }
+
+            return new AuditEntry(timestamp, Text("action"), Text("user_id"), Text("resource"), result) { Metadata = metadata };
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw new UsageException($"standard input line {number} is not a JSON audit entry: {e.Message}");
+        }
+    }
+
+    private static string RequireDirectory(string directory) =>
+        Directory.Exists(directory) ? directory : throw new UsageException($"{directory} is not a directory; pass the audit log directory");
+
+    private static byte[]? ReadKey(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim());
+            return key.Length > 0 ? key : throw new UsageException($"{path} is empty; a checkpoint key needs at least one byte");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read the key from {path}: {e.Message}");
+        }
+    }
+
+    private static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e)
+        {
+            return CliError.Report(e, Console.Error, verbose: false);
+        }
+    }
+
+    private static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e)
+        {
+            return CliError.Report(e, Console.Error, verbose: false);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace HogGuard.Audit;
+
+/// <summary>Whether the audited action worked.</summary>
+public enum AuditOutcome
+{
+    Success,
+    Failure,
+}
+
+/// <summary>What happened: who did what to which resource, and how it went.</summary>
+public sealed record AuditEntry(DateTimeOffset Timestamp, string Action, string UserId, string Resource, AuditOutcome Result)
+{
+    /// <summary>Extra facts. Values that are PostHog secrets are masked before anything is written.</summary>
+    public IReadOnlyDictionary<string, string?> Metadata { get; init; } = new Dictionary<string, string?>();
+}
+
+/// <summary>An entry as the log stored it: with its time-ordered uuid, sequence number and place in the hash chain.</summary>
+public sealed record StoredAuditEntry(AuditEntry Entry, Guid Uuid, long Sequence, string PreviousHash, string Hash);

@@ -1,0 +1,38 @@
+namespace HogGuard.Audit;
+
+/// <summary>How durable a write is before <see cref="IAuditLog.WriteAsync"/> completes.</summary>
+public enum AuditDurability
+{
+    /// <summary>fsync: the entry survives a power cut (default).</summary>
+    Fsync,
+
+    /// <summary>Flushed to the operating system only: survives a process crash, not a power cut.</summary>
+    FlushOnly,
+}
+
+/// <summary>Where and how the audit log writes.</summary>
+public sealed class AuditLogOptions
+{
+    public required string Directory { get; init; }
+
+    public AuditDurability Durability { get; init; } = AuditDurability.Fsync;
+
+    /// <summary>A segment rolls when it would grow past this (default 64 MiB), and at each new UTC day.</summary>
+    public long MaxSegmentBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Signs checkpoints (HMAC-SHA256) so a deleted segment or cut tail cannot be covered up; optional.</summary>
+    public byte[]? CheckpointKey { get; init; }
+
+    /// <summary>Metadata keys whose values are always replaced by <c>[redacted]</c>.</summary>
+    public IReadOnlyCollection<string> RedactKeys { get; init; } = [];
+
+    /// <summary>Longest wait for more writers to share one fsync (default 0: only writers already waiting share it).</summary>
+    public TimeSpan GroupCommitDelay { get; init; } = TimeSpan.Zero;
+}
+
+/// <summary>The audit log: <see cref="WriteAsync"/> completes only once the entry is durable.</summary>
+public interface IAuditLog
+{
+    /// <summary>Appends an entry; completes when it is durable, or throws (disk full, read-only): never drops it silently.</summary>
+    Task<StoredAuditEntry> WriteAsync(AuditEntry entry, CancellationToken cancellationToken = default);
+}

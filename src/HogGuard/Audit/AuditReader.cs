@@ -1,0 +1,32 @@
+namespace HogGuard.Audit;
+
+/// <summary>Reads an audit log directory without changing it.</summary>
+public static class AuditReader
+{
+    /// <summary>The newest <paramref name="count"/> entries as stored (JSON lines), oldest first.</summary>
+    public static IReadOnlyList<string> Tail(string directory, int count)
+    {
+        var lines = new List<string>();
+        foreach (var (path, _) in AuditFiles.Segments(directory).AsEnumerable().Reverse())
+        {
+            lines.InsertRange(0, AuditVerifier.SplitLines(File.ReadAllBytes(path)).Select(l => System.Text.Encoding.UTF8.GetString(l.Span)));
+            if (lines.Count >= count)
+            {
+                break;
+            }
+        }
+
+        return lines.TakeLast(Math.Max(0, count)).ToList();
+    }
+
+    /// <summary>Entries, segments, bytes and the newest entry.</summary>
+    public static AuditStats Stats(string directory)
+    {
+        var segments = AuditFiles.Segments(directory);
+        var last = segments.Count == 0 ? null : AuditRecovery.LastWholeEntry(File.ReadAllBytes(segments[^1].Path)).Last;
+        return new AuditStats(last?.Sequence ?? 0, segments.Count, segments.Sum(s => new FileInfo(s.Path).Length), last?.Entry.Timestamp);
+    }
+}
+
+/// <summary>The size of an audit log.</summary>
+public sealed record AuditStats(long Entries, int Segments, long Bytes, DateTimeOffset? LastEntry);

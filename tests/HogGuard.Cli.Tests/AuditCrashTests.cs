@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using HogGuard.Audit;
+using HogGuard.Cli.Tests.Infrastructure;
+
+namespace HogGuard.Cli.Tests;
+
+/// <summary>
+/// A real child process (<c>hogguard audit append</c>) writes as fast as it can and is killed with
+/// SIGKILL at random moments, again and again: every entry it acknowledged must be there, and the
+/// chain must verify.
+/// </summary>
+public sealed class AuditCrashTests
+{
+    [Fact]
+    public async Task Append_KilledAtRandomMoments_LosesNoAcknowledgedEntry()
+    {
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        var random = new Random(2026);
+        long acknowledged = 0;
+        var kills = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            var info = new ProcessStartInfo(Tool.DotnetHost())
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "hogguard.dll"), "audit", "append", dir, "--max-segment-bytes", "20000" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var child = Process.Start(info)!;
+            var feeder = Task.Run(async () =>
+            {
+                try
+                {
+                    for (var i = 0; ; i++)
+                    {
+                        await child.StandardInput.WriteLineAsync($$"""{"action":"crash.test","user_id":"u","resource":"r{{round}}-{{i}}","result":"success"}""");
+                    }
+                }
+                catch (IOException)
+                {
+                    // The child is gone.
+                }
+            });
+            var reader = Task.Run(async () =>
+            {
+                while (await child.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    acknowledged = Math.Max(acknowledged, long.Parse(line, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            });
+            await Task.Delay(random.Next(60, 260));
+            child.Kill();
+            kills++;
+            await child.WaitForExitAsync();
+            await reader;
+            await feeder;
+
+            var verification = AuditVerifier.Verify(dir);
+            Assert.True(verification.IsIntact, $"round {round}: {verification.Detail}");
+            Assert.True(verification.Entries >= acknowledged, $"round {round}: {acknowledged} acknowledged, {verification.Entries} present");
+        }
+
+        Assert.Equal(200, kills);
+        Assert.True(acknowledged > 1000, $"only {acknowledged} entries were acknowledged: the child barely wrote");
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using HogGuard.Audit;
+
+namespace HogGuard.Tests.Audit;
+
+/// <summary>Every kind of tampering is reported with the right sequence number.</summary>
+public sealed class AuditTamperTests : IDisposable
+{
+    private static readonly byte[] Key = Encoding.UTF8.GetBytes("tamper-test-key");
+    private readonly string _dir = Directory.CreateTempSubdirectory("hogguard-tamper-").FullName;
+
+    public AuditTamperTests()
+    {
+        var options = new AuditLogOptions { Directory = _dir, MaxSegmentBytes = 1500, CheckpointKey = Key };
+        var log = new FileAuditLog(options);
+        for (var i = 1; i <= 20; i++)
+        {
+            log.WriteAsync(new AuditEntry(DateTimeOffset.UnixEpoch.AddDays(20000).AddSeconds(i), "a", "u", $"r{i}", AuditOutcome.Success)).GetAwaiter().GetResult();
+        }
+
+        log.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string[] Segments => [.. Directory.GetFiles(_dir, "audit-*.jsonl").Order(StringComparer.Ordinal)];
+
+    private static List<string> Lines(string path) => [.. File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
+    private static void Save(string path, List<string> lines) => File.WriteAllText(path, string.Join("", lines.Select(l => l + "\n")));
+
+    private (long? Sequence, AuditTampering Problem) Verify()
+    {
+        var result = AuditVerifier.Verify(_dir, Key);
+        return (result.FirstBadSequence, result.Problem);
+    }
+
+    private long FirstSequenceOf(string path) => long.Parse(Path.GetFileNameWithoutExtension(path)[6..], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Untouched_IsIntact() => Assert.Equal((null, AuditTampering.None), Verify());
+
+    [Fact]
+    public void OneByteEdited_IsReportedAtThatEntry()
+    {
+        var segment = Segments[1];
+        var lines = Lines(segment);
+        lines[1] = lines[1].Replace("\"resource\":\"r", "\"resource\":\"R", StringComparison.Ordinal);
+        Save(segment, lines);
+        Assert.Equal((FirstSequenceOf(segment) + 1, AuditTampering.Edited), Verify());
+    }
+
+    [Fact]
+    public void LineDeleted_IsReportedAsMissing()
+    {
+        var segment = Segments[1];
+        var lines = Lines(segment);
+        lines.RemoveAt(1);
+        Save(segment, lines);
+        Assert.Equal((FirstSequenceOf(segment) + 1, AuditTampering.Missing), Verify());
+    }
+
+    [Fact]
+    public void TwoLinesSwapped_AreReportedAsReordered()
+    {
+        var segment = Segments[1];
+        var lines = Lines(segment);
+        (lines[0], lines[1]) = (lines[1], lines[0]);
+        Save(segment, lines);
+        Assert.Equal((FirstSequenceOf(segment), AuditTampering.Reordered), Verify());
+    }
+
+    [Fact]
+    public void TailOfAClosedSegmentCut_IsReportedAsTruncated()
+    {
+        var segment = Segments[1];
+        var lines = Lines(segment);
+        var cutAt = FirstSequenceOf(segment) + lines.Count - 1;
+        lines.RemoveAt(lines.Count - 1);
+        Save(segment, lines);
+        Assert.Equal((cutAt, AuditTampering.Truncated), Verify());
+    }
+
+    [Fact]
+    public void SegmentDeleted_IsReportedWithItsFirstSequence()
+    {
+        var segment = Segments[1];
+        var first = FirstSequenceOf(segment);
+        File.Delete(segment);
+        Assert.Equal((first, AuditTampering.SegmentDeleted), Verify());
+    }
+
+    [Fact]
+    public void CheckpointRewrittenWithoutTheKey_IsForged()
+    {
+        var path = Path.Combine(_dir, "checkpoints.jsonl");
+        var lines = Lines(path);
+        lines[0] = lines[0].Replace("\"mac\":\"", "\"mac\":\"0", StringComparison.Ordinal);
+        Save(path, lines);
+        Assert.Equal(AuditTampering.CheckpointForged, Verify().Problem);
+    }
+}
