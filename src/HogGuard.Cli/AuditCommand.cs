@@ -15,6 +15,34 @@ internal static class AuditCommand
         command.Subcommands.Add(AppendCommand());
         command.Subcommands.Add(TailCommand());
         command.Subcommands.Add(StatsCommand());
+        command.Subcommands.Add(ShipCommand());
+        return command;
+    }
+
+    private static Command ShipCommand()
+    {
+        var dir = Dir();
+        var host = new Option<string>("--host") { HelpName = "URL", Description = "PostHog ingestion host, e.g. https://us.i.posthog.com.", Required = true };
+        var token = new Option<string?>("--project-token") { HelpName = "phc_...", Description = "The project token (public by design); default: the POSTHOG_PROJECT_TOKEN environment variable." };
+        var eventName = new Option<string>("--event") { Description = "Event name for audit entries.", DefaultValueFactory = _ => "hogguard_audit_entry" };
+        var command = new Command("ship", "Send entries not yet confirmed by PostHog (from the durable cursor) to /batch/; safe to repeat.") { dir, host, token, eventName };
+        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        {
+            var directory = RequireDirectory(result.GetValue(dir)!);
+            var hosts = PostHogConnection.ParseHosts([result.GetValue(host)!]);
+            var projectToken = result.GetValue(token) ?? Environment.GetEnvironmentVariable("POSTHOG_PROJECT_TOKEN")
+                ?? throw new UsageException("no project token: pass --project-token phc_... or set POSTHOG_PROJECT_TOKEN");
+            using var http = PostHogConnection.CreateHttpClient();
+            var shipper = new AuditShipper(directory, new PostHogApi.PostHogClient(http), hosts[0], projectToken, result.GetValue(eventName)!);
+            var (shipped, failure) = await shipper.ShipOnceAsync(cancellationToken);
+            await Console.Out.WriteLineAsync($"shipped {shipped} entries; {shipper.Lag} waiting; cursor at {shipper.Cursor}");
+            if (failure is not null)
+            {
+                throw new UsageException($"shipping stopped: {failure.Detail ?? failure.Outcome.ToString()}; the cursor stays at {shipper.Cursor}, run again to resume");
+            }
+
+            return ExitCodes.Clean;
+        }));
         return command;
     }
 
@@ -136,6 +164,7 @@ internal static class AuditCommand
             string Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
                 ? s
                 : throw new UsageException($"standard input line {number}: '{name}' is required (a non-empty string)");
+            var (action, userId, resource) = (Text("action"), Text("user_id"), Text("resource"));
             var result = Text("result") switch
             {
                 "success" => AuditOutcome.Success,
@@ -154,7 +183,7 @@ internal static class AuditCommand
                 }
             }
 
-            return new AuditEntry(timestamp, Text("action"), Text("user_id"), Text("resource"), result) { Metadata = metadata };
+            return new AuditEntry(timestamp, action, userId, resource, result) { Metadata = metadata };
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {

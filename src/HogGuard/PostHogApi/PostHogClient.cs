@@ -105,6 +105,14 @@ public sealed class PostHogClient
             ApiJsonContext.Default.RevokeResult,
             cancellationToken);
 
+    /// <summary><c>POST /batch/</c> with a prepared body (the project token travels inside it).</summary>
+    public Task<ApiResult<bool>> CaptureBatchAsync(Uri host, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
+        SendAsync<bool>(
+            host,
+            () => new HttpRequestMessage(HttpMethod.Post, new Uri(host, "batch/")) { Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } } },
+            null,
+            cancellationToken);
+
     private static HttpRequestMessage Authorized(HttpMethod method, Uri host, string path, PostHogSecret key)
     {
         var request = new HttpRequestMessage(method, new Uri(host, path));

@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using HogGuard.Cli.Tests.Infrastructure;
+
+namespace HogGuard.Cli.Tests;
+
+public sealed class AuditCommandTests
+{
+    private const string Lines = """
+        {"action":"key.revoked","user_id":"alice","resource":"key/1","result":"success","metadata":{"reason":"leak"}}
+        {"action":"key.rotated","user_id":"bob","resource":"key/2","result":"failure"}
+        {"action":"key.rotated","user_id":"bob","resource":"key/2","result":"success"}
+        """;
+
+    [Fact]
+    public async Task AppendVerifyTailShip_WorkTogether()
+    {
+        var token = Tokens.New("phc_");
+        await using var emulator = await EmulatorHost.StartAsync(new { projects = new object[] { new { id = 1, name = "p", api_token = token } } });
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+
+        var append = Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
+        var verify = Tool.Run(folder.Root, "audit", "verify", dir);
+        var tail = Tool.Run(folder.Root, "audit", "tail", dir, "-n", "2");
+        var ship = Tool.Run(folder.Root, "audit", "ship", dir, "--host", emulator.Address, "--project-token", token);
+        var again = Tool.Run(folder.Root, "audit", "ship", dir, "--host", emulator.Address, "--project-token", token);
+        using var http = new HttpClient();
+        var events = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(emulator.Address + "/_emulator/events");
+
+        Assert.Equal(["1", "2", "3"], append.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(0, verify.ExitCode);
+        Assert.StartsWith("ok: 3 entries", verify.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, tail.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("\"seq\":3", tail.Stdout, StringComparison.Ordinal);
+        Assert.True(ship.ExitCode == 0, ship.ToString());
+        Assert.StartsWith("shipped 3 entries; 0 waiting", ship.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("shipped 0 entries", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(["alice", "bob", "bob"], events.EnumerateArray().Select(e => e.GetProperty("distinct_id").GetString()));
+    }
+
+    [Fact]
+    public void Append_BadLine_Exits2NamingItAndKeepsTheEntriesBefore()
+    {
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+
+        var result = Tool.RunWithInput(folder.Root, "{\"action\":\"a\",\"user_id\":\"u\",\"resource\":\"r\",\"result\":\"success\"}\n{\"action\":\"a\"}\n", "audit", "append", dir);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("line 2: 'user_id' is required", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("ok: 1 entries", Tool.Run(folder.Root, "audit", "verify", dir).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_EditedEntry_Exits1WithItsSequence()
+    {
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
+        var segment = Directory.GetFiles(dir, "audit-*.jsonl").Single();
+        File.WriteAllText(segment, File.ReadAllText(segment).Replace("\"user_id\":\"bob\"", "\"user_id\":\"eve\"", StringComparison.Ordinal));
+
+        var result = Tool.Run(folder.Root, "audit", "verify", dir);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("tampered: edited at sequence 2", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ship_HostThatDoesNotAnswer_Exits2AndTheCursorStays()
+    {
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
+
+        var result = Tool.Run(folder.Root, "audit", "ship", dir, "--host", "http://127.0.0.1:9", "--project-token", Tokens.New("phc_"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("127.0.0.1:9", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("shipped 0 entries; 3 waiting; cursor at 0", result.Stdout, StringComparison.Ordinal);
+    }
+}
