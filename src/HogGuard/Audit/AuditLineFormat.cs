@@ -17,13 +17,21 @@ internal static class AuditLineFormat
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The stored line (with its trailing newline) and its hash.</summary>
-    public static (byte[] Line, string Hash) Encode(AuditEntry entry, Guid uuid, long sequence, string previousHash)
+    public static (byte[] Line, string Hash) Encode(AuditEntry entry, Guid uuid, long sequence, string previousHash) =>
+        Seal(EncodeBody(entry, uuid), sequence, previousHash);
+
+    /// <summary>
+    /// Everything between the sequence number and the previous hash. It depends on neither, so
+    /// callers encode it in parallel and the single writer only seals (sequence, chain, hash).
+    /// </summary>
+    public static byte[] EncodeBody(AuditEntry entry, Guid uuid)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(512);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
         {
             writer.WriteStartObject();
-            writer.WriteNumber("seq", sequence);
             writer.WriteString("uuid", uuid.ToString("D"));
             writer.WriteString("ts", entry.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
             writer.WriteString("action", entry.Action);
@@ -31,21 +39,55 @@ internal static class AuditLineFormat
             writer.WriteString("resource", entry.Resource);
             writer.WriteString("result", entry.Result == AuditOutcome.Success ? "success" : "failure");
             writer.WriteStartObject("metadata");
-            foreach (var (key, value) in entry.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            if (entry.Metadata.Count > 0)
             {
-                writer.WriteString(key, value);
+                foreach (var (key, value) in entry.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    writer.WriteString(key, value);
+                }
             }
 
             writer.WriteEndObject();
-            writer.WriteString("prev", previousHash);
             writer.WriteEndObject();
+            writer.Flush();
         }
 
-        var unsigned = buffer.ToArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(unsigned));
-        var line = new byte[unsigned.Length - 1 + HashMember.Length + hash.Length + 3];
-        unsigned.AsSpan(0, unsigned.Length - 1).CopyTo(line);
-        Encoding.ASCII.GetBytes(HashMember + hash + "\"}\n", line.AsSpan(unsigned.Length - 1));
+        // Without the enclosing braces: {"uuid":...,"metadata":{...}} -> "uuid":...,"metadata":{...}
+        return buffer.WrittenSpan[1..^1].ToArray();
+    }
+
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary><c>{"seq":N,BODY,"prev":"…","hash":"…"}</c> plus newline, with the hash over the line without its hash member.</summary>
+    public static (byte[] Line, string Hash) Seal(byte[] body, long sequence, string previousHash)
+    {
+        Span<byte> number = stackalloc byte[20];
+        System.Buffers.Text.Utf8Formatter.TryFormat(sequence, number, out var digits);
+        ReadOnlySpan<byte> open = "{\"seq\":"u8;
+        ReadOnlySpan<byte> prev = ",\"prev\":\""u8;
+        var unsignedLength = open.Length + digits + 1 + body.Length + prev.Length + previousHash.Length + 2;
+        var line = new byte[unsignedLength - 1 + HashMember.Length + 64 + 3];
+        var at = 0;
+        open.CopyTo(line);
+        at += open.Length;
+        number[..digits].CopyTo(line.AsSpan(at));
+        at += digits;
+        line[at++] = (byte)',';
+        body.CopyTo(line, at);
+        at += body.Length;
+        prev.CopyTo(line.AsSpan(at));
+        at += prev.Length;
+        at += Encoding.ASCII.GetBytes(previousHash, line.AsSpan(at));
+        line[at++] = (byte)'"';
+        line[at] = (byte)'}';
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(line.AsSpan(0, at + 1), digest);
+        var hash = Convert.ToHexStringLower(digest);
+        Encoding.ASCII.GetBytes(HashMember + hash + "\"}\n", line.AsSpan(at));
         return (line, hash);
     }
 

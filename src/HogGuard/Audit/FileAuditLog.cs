@@ -39,7 +39,11 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     public Task<StoredAuditEntry> WriteAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var pending = new Pending(AuditRedactor.Redact(entry, _options.RedactKeys), new TaskCompletionSource<StoredAuditEntry>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Redaction and JSON encoding happen here, on the caller's thread, in parallel; the single
+        // writer only seals each line into the chain.
+        var redacted = AuditRedactor.Redact(entry, _options.RedactKeys);
+        var uuid = Guid.CreateVersion7(redacted.Timestamp);
+        var pending = new Pending(redacted, uuid, AuditLineFormat.EncodeBody(redacted, uuid), new TaskCompletionSource<StoredAuditEntry>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(FileAuditLog), "the audit log is closed");
@@ -86,8 +90,8 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
             {
                 var entry = pending.Entry;
                 var day = DateOnly.FromDateTime(entry.Timestamp.UtcDateTime);
-                var uuid = Guid.CreateVersion7(entry.Timestamp);
-                var (line, entryHash) = AuditLineFormat.Encode(entry, uuid, sequence + 1, hash);
+                var uuid = pending.Uuid;
+                var (line, entryHash) = AuditLineFormat.Seal(pending.Body, sequence + 1, hash);
                 if (_segment.Length > 0 && (_segment.Length + line.Length > _options.MaxSegmentBytes || (_segmentDay is { } current && current != day)))
                 {
                     Durable();
@@ -160,7 +164,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
     private FileStream OpenSegment(string name)
     {
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.Read };
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 1 << 16 };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -171,5 +175,5 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         return stream;
     }
 
-    private sealed record Pending(AuditEntry Entry, TaskCompletionSource<StoredAuditEntry> Done);
+    private sealed record Pending(AuditEntry Entry, Guid Uuid, byte[] Body, TaskCompletionSource<StoredAuditEntry> Done);
 }
