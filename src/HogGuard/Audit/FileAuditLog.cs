@@ -43,7 +43,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         // writer only seals each line into the chain.
         var redacted = AuditRedactor.Redact(entry, _options.RedactKeys);
         var uuid = Guid.CreateVersion7(redacted.Timestamp);
-        var pending = new Pending(redacted, uuid, AuditLineFormat.EncodeBody(redacted, uuid), new TaskCompletionSource<StoredAuditEntry>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(redacted, uuid, AuditLineFormat.EncodeBody(redacted, uuid), new TaskCompletionSource<StoredAuditEntry>());
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(FileAuditLog), "the audit log is closed");
@@ -120,19 +120,35 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
             {
             }
 
-            foreach (var pending in batch)
-            {
-                pending.Done.TrySetException(new IOException($"the audit entry was not written to {_options.Directory}: {e.Message}", e));
-            }
-
+            var failed = batch.ToArray();
+            var error = new IOException($"the audit entry was not written to {_options.Directory}: {e.Message}", e);
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static state =>
+                {
+                    foreach (var pending in state.Failed)
+                    {
+                        pending.Done.TrySetException(state.Error);
+                    }
+                },
+                (Failed: failed, Error: error),
+                preferLocal: false);
             return;
         }
 
         (_lastSequence, _lastHash) = (sequence, hash);
-        foreach (var (pending, stored) in written)
-        {
-            pending.Done.TrySetResult(stored);
-        }
+
+        // One thread-pool hop per batch, not per entry: the waiters' continuations run there, one
+        // after another, never on the writer (so a slow caller cannot stall the log).
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static done =>
+            {
+                foreach (var (pending, stored) in done)
+                {
+                    pending.Done.TrySetResult(stored);
+                }
+            },
+            written,
+            preferLocal: false);
     }
 
     private void Durable()
