@@ -6,7 +6,7 @@ namespace HogGuard.Cli;
 /// <summary><c>scan --verify</c> and <c>--revoke</c>: the only network use of scan, thin over <see cref="SecretVerifier"/>.</summary>
 internal static class LiveCheck
 {
-    public static async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<Uri> hosts, IReadOnlyList<Finding> findings, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<Uri> hosts, IReadOnlyList<Finding> findings, string? auditDirectory, TextWriter stderr, CancellationToken cancellationToken)
     {
         using var http = PostHogConnection.CreateHttpClient();
         var verifier = new SecretVerifier(new PostHogClient(http), hosts);
@@ -38,6 +38,11 @@ internal static class LiveCheck
         }
 
         var revoked = await verifier.RevokeAsync(verified, cancellationToken);
+        if (auditDirectory is not null)
+        {
+            await AuditRevocationsAsync(auditDirectory, revoked, cancellationToken);
+        }
+
         foreach (var finding in revoked.Where(f => f.Verification?.Revocation is not null))
         {
             var r = finding.Verification!.Revocation!;
@@ -47,6 +52,21 @@ internal static class LiveCheck
         }
 
         return revoked;
+    }
+
+    /// <summary>Every revocation attempt becomes a durable audit entry (masked, fingerprinted), before the report is written.</summary>
+    private static async Task AuditRevocationsAsync(string directory, IEnumerable<Finding> findings, CancellationToken cancellationToken)
+    {
+        await using var log = new Audit.FileAuditLog(new Audit.AuditLogOptions { Directory = directory });
+        foreach (var finding in findings.Where(f => f.Verification?.Revocation is not null))
+        {
+            var r = finding.Verification!.Revocation!;
+            var entry = new Audit.AuditEntry(DateTimeOffset.UtcNow, "key.revoke", Environment.UserName, $"{finding.Masked} (sha256:{finding.Fingerprint})", r.Found ? Audit.AuditOutcome.Success : Audit.AuditOutcome.Failure)
+            {
+                Metadata = new Dictionary<string, string?> { ["host"] = r.Host, ["type"] = r.Type, ["kind"] = finding.Kind, ["detail"] = r.Detail },
+            };
+            await log.WriteAsync(entry, cancellationToken);
+        }
     }
 
     private static bool Confirm(int live, IReadOnlyList<Uri> hosts, TextWriter stderr)

@@ -100,7 +100,7 @@ internal static class ScanCommand
 
             if (settings.Verify)
             {
-                result = result.WithFindings(await LiveCheck.RunAsync(settings, hosts, result.Findings, stderr, cancellationToken), 0);
+                result = result.WithFindings(await LiveCheck.RunAsync(settings, hosts, result.Findings, config.Audit.LogDirectory, stderr, cancellationToken), 0);
             }
 
             var summary = new ReportSummary(result, settings.FailOn);

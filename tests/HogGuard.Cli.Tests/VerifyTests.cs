@@ -74,8 +74,14 @@ public sealed class VerifyTests
         await using var emulator = await EmulatorHost.StartAsync(Seed(writer, Tokens.New("phx_"), Tokens.New("phs_")));
         using var repo = new GitRepo(init: false);
         repo.Write("leak.txt", writer);
+        repo.Write("hogguard.yml", "audit:\n  directory: audit-log\n");
 
         var revoke = Tool.Run(repo.Root, "scan", "--no-git", "--revoke", "--yes", "--host", emulator.Address, "--format", "json");
+        var audit = Tool.Run(repo.Root, "audit", "verify", Path.Combine(repo.Root, "audit-log"));
+        var auditLines = Tool.Run(repo.Root, "audit", "tail", Path.Combine(repo.Root, "audit-log"));
+        Assert.StartsWith("ok: 1 entries", audit.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"action\":\"key.revoke\"", auditLines.Stdout, StringComparison.Ordinal);
+        Assert.Contains(TestTokens.Sha256Prefix(writer), auditLines.Stdout, StringComparison.Ordinal);
         var after = Tool.Run(repo.Root, "scan", "--no-git", "--verify", "--host", emulator.Address, "--format", "json");
 
         var revocation = Report.Parse(revoke).ByFingerprint(TestTokens.Sha256Prefix(writer)).GetProperty("verification").GetProperty("revocation");

@@ -44,7 +44,8 @@ internal static class PolicyParser
             {
                 "unused_days" => settings with { UnusedDays = Number(source, value, "audit.unused_days") },
                 "due_soon_days" => settings with { DueSoonDays = Number(source, value, "audit.due_soon_days") },
-                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are unused_days and due_soon_days"),
+                "directory" => settings with { LogDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".", Scalar(source, value, "a directory"))) },
+                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, unused_days and due_soon_days"),
             };
         }
 

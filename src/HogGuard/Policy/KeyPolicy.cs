@@ -17,5 +17,8 @@ public sealed record KeyPolicy(
 /// <summary>The <c>audit</c> and <c>posthog</c> sections: thresholds and hosts.</summary>
 public sealed record AuditSettings(int UnusedDays = 30, int DueSoonDays = 14)
 {
+    /// <summary>Where HogGuard's own actions (revocations, later rotations) are audited (<c>audit.directory</c>); null for nowhere.</summary>
+    public string? LogDirectory { get; init; }
+
     public static AuditSettings Default { get; } = new();
 }
