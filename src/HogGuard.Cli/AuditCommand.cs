@@ -125,13 +125,36 @@ internal static class AuditCommand
     {
         var dir = Dir();
         var count = new Option<int>("-n") { Description = "How many entries (default 10).", DefaultValueFactory = _ => 10 };
-        var command = new Command("tail", "Print the newest entries as stored.") { dir, count };
-        command.SetAction(result => Run(() =>
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new entries as they are written (Ctrl-C stops)." };
+        var command = new Command("tail", "Print the newest entries as stored.") { dir, count, follow };
+        command.SetAction((result, cancellationToken) => RunAsync(async () =>
         {
-            var lines = AuditReader.Tail(RequireDirectory(result.GetValue(dir)!), result.GetValue(count));
-            foreach (var line in lines)
+            var directory = RequireDirectory(result.GetValue(dir)!);
+            foreach (var line in AuditReader.Tail(directory, result.GetValue(count)))
             {
-                Console.Out.WriteLine(line);
+                await Console.Out.WriteLineAsync(line);
+            }
+
+            var last = AuditReader.Stats(directory).Entries;
+            while (result.GetValue(follow) && !cancellationToken.IsCancellationRequested)
+            {
+                await Console.Out.FlushAsync(cancellationToken);
+                try
+                {
+                    await Task.Delay(250, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                var (lines, newest) = AuditReader.ReadAfter(directory, last);
+                foreach (var line in lines)
+                {
+                    await Console.Out.WriteLineAsync(line);
+                }
+
+                last = newest;
             }
 
             return ExitCodes.Clean;

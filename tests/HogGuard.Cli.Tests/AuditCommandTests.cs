@@ -39,6 +39,33 @@ public sealed class AuditCommandTests
     }
 
     [Fact]
+    public async Task TailFollow_PrintsEntriesWrittenLater()
+    {
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
+        var info = new System.Diagnostics.ProcessStartInfo(Tool.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "hogguard.dll"), "audit", "tail", dir, "-n", "1", "--follow" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var tail = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            Assert.Contains("\"seq\":3", await tail.StandardOutput.ReadLineAsync(), StringComparison.Ordinal);
+            Tool.RunWithInput(folder.Root, "{\"action\":\"later\",\"user_id\":\"u\",\"resource\":\"r\",\"result\":\"success\"}\n", "audit", "append", dir);
+            var next = await tail.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Contains("\"seq\":4", next, StringComparison.Ordinal);
+            Assert.Contains("\"action\":\"later\"", next, StringComparison.Ordinal);
+        }
+        finally
+        {
+            tail.Kill();
+        }
+    }
+
+    [Fact]
     public void Append_BadLine_Exits2NamingItAndKeepsTheEntriesBefore()
     {
         using var folder = new GitRepo(init: false);

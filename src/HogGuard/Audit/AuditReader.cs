@@ -19,6 +19,32 @@ public static class AuditReader
         return lines.TakeLast(Math.Max(0, count)).ToList();
     }
 
+    /// <summary>Stored lines of entries after <paramref name="sequence"/>, in order, with the newest sequence seen.</summary>
+    public static (IReadOnlyList<string> Lines, long LastSequence) ReadAfter(string directory, long sequence)
+    {
+        var lines = new List<string>();
+        var last = sequence;
+        var segments = AuditFiles.Segments(directory);
+        for (var i = 0; i < segments.Count; i++)
+        {
+            if (i + 1 < segments.Count && segments[i + 1].FirstSequence <= sequence + 1)
+            {
+                continue;
+            }
+
+            foreach (var line in AuditVerifier.SplitLines(File.ReadAllBytes(segments[i].Path)))
+            {
+                if (AuditLineFormat.Decode(line.Span) is { Entry: { } entry } && entry.Sequence > last)
+                {
+                    lines.Add(System.Text.Encoding.UTF8.GetString(line.Span));
+                    last = entry.Sequence;
+                }
+            }
+        }
+
+        return (lines, last);
+    }
+
     /// <summary>Entries, segments, bytes and the newest entry.</summary>
     public static AuditStats Stats(string directory)
     {
