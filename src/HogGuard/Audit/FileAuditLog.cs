@@ -61,6 +61,23 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
+        try
+        {
+            await CommitLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A writer that dies must not leave callers waiting for ever: refuse everything from now on.
+            _queue.Writer.TryComplete(e);
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                pending.Done.TrySetException(new IOException($"the audit log in {_options.Directory} stopped: {e.Message}", e));
+            }
+        }
+    }
+
+    private async Task CommitLoopAsync()
+    {
         var batch = new List<Pending>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
