@@ -22,7 +22,8 @@ public sealed class AuditCommandTests
         var append = Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
         var verify = Tool.Run(folder.Root, "audit", "verify", dir);
         var tail = Tool.Run(folder.Root, "audit", "tail", dir, "-n", "2");
-        var ship = Tool.Run(folder.Root, "audit", "ship", dir, "--host", emulator.Address, "--project-token", token);
+        folder.Write("hogguard.yml", $"audit:\n  host: {emulator.Address}\n  project_token: {token}\n  event: audit_entry\n");
+        var ship = Tool.Run(folder.Root, "audit", "ship", dir);
         var again = Tool.Run(folder.Root, "audit", "ship", dir, "--host", emulator.Address, "--project-token", token);
         using var http = new HttpClient();
         var events = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(emulator.Address + "/_emulator/events");
@@ -36,6 +37,7 @@ public sealed class AuditCommandTests
         Assert.StartsWith("shipped 3 entries; 0 waiting", ship.Stdout, StringComparison.Ordinal);
         Assert.StartsWith("shipped 0 entries", again.Stdout, StringComparison.Ordinal);
         Assert.Equal(["alice", "bob", "bob"], events.EnumerateArray().Select(e => e.GetProperty("distinct_id").GetString()));
+        Assert.All(events.EnumerateArray(), e => Assert.Equal("audit_entry", e.GetProperty("event").GetString()));
     }
 
     [Fact]

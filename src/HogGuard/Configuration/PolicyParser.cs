@@ -45,7 +45,10 @@ internal static class PolicyParser
                 "unused_days" => settings with { UnusedDays = Number(source, value, "audit.unused_days") },
                 "due_soon_days" => settings with { DueSoonDays = Number(source, value, "audit.due_soon_days") },
                 "directory" => settings with { LogDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".", Scalar(source, value, "a directory"))) },
-                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, unused_days and due_soon_days"),
+                "host" => settings with { ShipHost = Scalar(source, value, "a URL") },
+                "project_token" => settings with { ShipProjectToken = Scalar(source, value, "a phc_ project token") },
+                "event" => settings with { ShipEvent = Scalar(source, value, "an event name") },
+                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, host, project_token, event, unused_days and due_soon_days"),
             };
         }
 

@@ -20,5 +20,12 @@ public sealed record AuditSettings(int UnusedDays = 30, int DueSoonDays = 14)
     /// <summary>Where HogGuard's own actions (revocations, later rotations) are audited (<c>audit.directory</c>); null for nowhere.</summary>
     public string? LogDirectory { get; init; }
 
+    /// <summary>Where <c>audit ship</c> sends entries (<c>audit.host</c>), and the project token and event name it uses.</summary>
+    public string? ShipHost { get; init; }
+
+    public string? ShipProjectToken { get; init; }
+
+    public string? ShipEvent { get; init; }
+
     public static AuditSettings Default { get; } = new();
 }
