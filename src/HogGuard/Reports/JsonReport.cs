@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HogGuard.Detection;
@@ -36,7 +35,7 @@ public static class JsonReport
                     Column = l.Column,
                     Commit = l.Commit,
                     Author = l.Author,
-                    Date = l.Date?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
+                    Date = ReportNames.FormatDate(l.Date),
                 })],
                 Verification = f.Verification is { } v ? new JsonVerification
                 {
@@ -46,9 +45,9 @@ public static class JsonReport
                     Scopes = v.Scopes?.ToList(),
                     ScopedTeams = v.ScopedTeams?.ToList(),
                     CanWrite = v.CanWrite,
-                    CreatedAt = Format(v.CreatedAt),
-                    LastUsedAt = Format(v.LastUsedAt),
-                    LastRolledAt = Format(v.LastRolledAt),
+                    CreatedAt = ReportNames.FormatDate(v.CreatedAt),
+                    LastUsedAt = ReportNames.FormatDate(v.LastUsedAt),
+                    LastRolledAt = ReportNames.FormatDate(v.LastRolledAt),
                     Revocation = v.Revocation is { } r ? new JsonRevocation { Found = r.Found, Type = r.Type, Host = r.Host, Detail = r.Detail } : null,
                 } : null,
             })],
@@ -74,7 +73,7 @@ public static class JsonReport
         output.WriteByte((byte)'\n');
     }
 
-    private static string? Format(DateTimeOffset? date) => date?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+
 }
 
 internal sealed class JsonReportDocument

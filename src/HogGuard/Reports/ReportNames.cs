@@ -14,6 +14,10 @@ public static class ReportNames
         _ => throw new ArgumentOutOfRangeException(nameof(severity)),
     };
 
+    /// <summary>Dates as every report writes them: ISO 8601 to the second, with the offset.</summary>
+    public static string? FormatDate(DateTimeOffset? date) =>
+        date?.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+
     public static bool TryParseSeverity(string? text, out Severity severity)
     {
         foreach (var candidate in Enum.GetValues<Severity>())

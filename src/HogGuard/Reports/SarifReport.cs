@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -91,7 +90,7 @@ public static class SarifReport
             {
                 Commit = location.Commit,
                 Author = location.Author,
-                Date = location.Date?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
+                Date = ReportNames.FormatDate(location.Date),
             },
         };
     }
