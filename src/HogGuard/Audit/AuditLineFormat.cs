@@ -16,10 +16,6 @@ internal static class AuditLineFormat
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The stored line (with its trailing newline) and its hash.</summary>
-    public static (byte[] Line, string Hash) Encode(AuditEntry entry, Guid uuid, long sequence, string previousHash) =>
-        Seal(EncodeBody(entry, uuid), sequence, previousHash);
-
     /// <summary>
     /// Everything between the sequence number and the previous hash. It depends on neither, so
     /// callers encode it in parallel and the single writer only seals (sequence, chain, hash).

@@ -24,7 +24,20 @@ public static class AuditReader
     {
         var lines = new List<string>();
         var last = sequence;
+        foreach (var (entry, line) in EntriesAfter(directory, sequence))
+        {
+            lines.Add(System.Text.Encoding.UTF8.GetString(line.Span));
+            last = entry.Sequence;
+        }
+
+        return (lines, last);
+    }
+
+    /// <summary>Entries after <paramref name="sequence"/> with their stored bytes, skipping whole segments that end before it.</summary>
+    internal static IEnumerable<(StoredAuditEntry Entry, ReadOnlyMemory<byte> Line)> EntriesAfter(string directory, long sequence)
+    {
         var segments = AuditFiles.Segments(directory);
+        var last = sequence;
         for (var i = 0; i < segments.Count; i++)
         {
             if (i + 1 < segments.Count && segments[i + 1].FirstSequence <= sequence + 1)
@@ -36,13 +49,11 @@ public static class AuditReader
             {
                 if (AuditLineFormat.Decode(line.Span) is { Entry: { } entry } && entry.Sequence > last)
                 {
-                    lines.Add(System.Text.Encoding.UTF8.GetString(line.Span));
                     last = entry.Sequence;
+                    yield return (entry, line);
                 }
             }
         }
-
-        return (lines, last);
     }
 
     /// <summary>Entries, segments, bytes and the newest entry.</summary>

@@ -44,7 +44,7 @@ public sealed class AuditShipper
         var cursor = Cursor;
         long shipped = 0;
         var batch = new List<StoredAuditEntry>(_batchSize);
-        foreach (var entry in EntriesAfter(cursor))
+        foreach (var (entry, _) in AuditReader.EntriesAfter(_directory, cursor))
         {
             batch.Add(entry);
             if (batch.Count == _batchSize)
@@ -134,27 +134,6 @@ public sealed class AuditShipper
         }
 
         return buffer.ToArray();
-    }
-
-    private IEnumerable<StoredAuditEntry> EntriesAfter(long cursor)
-    {
-        var segments = AuditFiles.Segments(_directory);
-        for (var i = 0; i < segments.Count; i++)
-        {
-            // Skip segments that end before the cursor.
-            if (i + 1 < segments.Count && segments[i + 1].FirstSequence <= cursor + 1)
-            {
-                continue;
-            }
-
-            foreach (var line in AuditVerifier.SplitLines(File.ReadAllBytes(segments[i].Path)))
-            {
-                if (AuditLineFormat.Decode(line.Span) is { Entry: { } entry } && entry.Sequence > cursor)
-                {
-                    yield return entry;
-                }
-            }
-        }
     }
 
     private static long ReadCursor(string directory)
