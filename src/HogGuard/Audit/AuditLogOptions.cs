@@ -26,7 +26,10 @@ public sealed class AuditLogOptions
     /// <summary>Metadata keys whose values are always replaced by <c>[redacted]</c>.</summary>
     public IReadOnlyCollection<string> RedactKeys { get; init; } = [];
 
-    /// <summary>Longest wait for more writers to share one fsync (default 0: only writers already waiting share it).</summary>
+    /// <summary>
+    /// A fixed wait for more writers to share one fsync. The default, zero, waits adaptively instead:
+    /// until as many entries are queued as the last batch held, at most 1 ms, and never for a lone writer.
+    /// </summary>
     public TimeSpan GroupCommitDelay { get; init; } = TimeSpan.Zero;
 }
 

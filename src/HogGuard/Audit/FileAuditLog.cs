@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace HogGuard.Audit;
 
 /// <summary>
@@ -12,23 +10,29 @@ namespace HogGuard.Audit;
 public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 {
     private readonly AuditLogOptions _options;
-    private readonly TimeProvider _time;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly object _gate = new();
+    private readonly Thread _writer;
+    private List<Pending> _incoming = [];
+    private int _wanted = 1;
+    private bool _writerWaiting;
+    private bool _closed;
+    private Exception? _stopped;
     private FileStream _segment;
     private string _segmentName;
     private DateOnly? _segmentDay;
     private long _lastSequence;
     private string _lastHash;
 
-    public FileAuditLog(AuditLogOptions options, TimeProvider? time = null)
+    public FileAuditLog(AuditLogOptions options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _time = time ?? TimeProvider.System;
         Directory.CreateDirectory(options.Directory);
         (_lastSequence, _lastHash, _segmentName, _segmentDay, SetAside) = AuditRecovery.Recover(options.Directory);
         _segment = OpenSegment(_segmentName);
-        _writer = Task.Run(WriteLoopAsync);
+        // A dedicated thread, not the thread pool: it spends its life blocked in fsync, and waking it
+        // is a monitor pulse rather than a queued work item.
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "HogGuard audit writer" };
+        _writer.Start();
     }
 
     /// <summary>Set by opening: the side file a torn last line was moved to, if any.</summary>
@@ -44,9 +48,19 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         var redacted = AuditRedactor.Redact(entry, _options.RedactKeys);
         var uuid = Guid.CreateVersion7(redacted.Timestamp);
         var pending = new Pending(redacted, uuid, AuditLineFormat.EncodeBody(redacted, uuid), new TaskCompletionSource<StoredAuditEntry>());
-        if (!_queue.Writer.TryWrite(pending))
+        lock (_gate)
         {
-            throw new ObjectDisposedException(nameof(FileAuditLog), "the audit log is closed");
+            if (_stopped is { } stopped)
+            {
+                throw new IOException($"the audit log in {_options.Directory} stopped: {stopped.Message}", stopped);
+            }
+
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _incoming.Add(pending);
+            if (_writerWaiting && _incoming.Count >= _wanted)
+            {
+                Monitor.Pulse(_gate);
+            }
         }
 
         return pending.Done.Task.WaitAsync(cancellationToken);
@@ -54,53 +68,91 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        lock (_gate)
+        {
+            _closed = true;
+            Monitor.Pulse(_gate);
+        }
+
+        await Task.Factory.StartNew(_writer.Join, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         await _segment.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
+        var batch = new List<Pending>();
+        var lastBatch = 0;
         try
         {
-            await CommitLoopAsync().ConfigureAwait(false);
+            while (true)
+            {
+                lock (_gate)
+                {
+                    while (_incoming.Count == 0 && !_closed)
+                    {
+                        _writerWaiting = true;
+                        Monitor.Wait(_gate);
+                        _writerWaiting = false;
+                    }
+
+                    if (_incoming.Count == 0)
+                    {
+                        return;
+                    }
+
+                    // The small bounded wait of group commit: the writers whose entries were just
+                    // acknowledged are about to send their next ones, so sleep until as many are
+                    // queued as the last batch held, or StragglerWait passes. A lone writer never waits.
+                    if (_options.GroupCommitDelay == TimeSpan.Zero && _incoming.Count < lastBatch && !_closed)
+                    {
+                        _wanted = lastBatch;
+                        _writerWaiting = true;
+                        Monitor.Wait(_gate, StragglerWait);
+                        _writerWaiting = false;
+                        _wanted = 1;
+                    }
+                }
+
+                if (_options.GroupCommitDelay > TimeSpan.Zero)
+                {
+                    Thread.Sleep(_options.GroupCommitDelay);
+                }
+
+                lock (_gate)
+                {
+                    (batch, _incoming) = (_incoming, batch);
+                }
+
+                lastBatch = batch.Count;
+                Commit(batch);
+                batch.Clear();
+            }
         }
         catch (Exception e)
         {
             // A writer that dies must not leave callers waiting for ever: refuse everything from now on.
-            _queue.Writer.TryComplete(e);
-            while (_queue.Reader.TryRead(out var pending))
+            List<Pending> waiting;
+            lock (_gate)
             {
-                pending.Done.TrySetException(new IOException($"the audit log in {_options.Directory} stopped: {e.Message}", e));
+                _stopped = e;
+                (waiting, _incoming) = (_incoming, []);
+            }
+
+            var error = new IOException($"the audit log in {_options.Directory} stopped: {e.Message}", e);
+            foreach (var pending in waiting)
+            {
+                pending.Done.TrySetException(error);
             }
         }
     }
 
-    private async Task CommitLoopAsync()
-    {
-        var batch = new List<Pending>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            if (_options.GroupCommitDelay > TimeSpan.Zero)
-            {
-                await Task.Delay(_options.GroupCommitDelay, _time).ConfigureAwait(false);
-            }
-
-            batch.Clear();
-            while (_queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            Commit(batch);
-        }
-    }
+    private static readonly TimeSpan StragglerWait = TimeSpan.FromMilliseconds(1);
 
     private void Commit(List<Pending> batch)
     {
         var start = _segment.Length;
         var (sequence, hash) = (_lastSequence, _lastHash);
-        var written = new List<(Pending Pending, StoredAuditEntry Stored)>(batch.Count);
+        var written = new (Pending Pending, StoredAuditEntry Stored)[batch.Count];
         try
         {
             foreach (var pending in batch)
@@ -118,7 +170,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
                 _segment.Write(line);
                 _segmentDay = day;
-                written.Add((pending, new StoredAuditEntry(entry, uuid, sequence + 1, hash, entryHash)));
+                written[(int)(sequence - _lastSequence)] = (pending, new StoredAuditEntry(entry, uuid, sequence + 1, hash, entryHash));
                 sequence++;
                 hash = entryHash;
             }
@@ -154,18 +206,23 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
         (_lastSequence, _lastHash) = (sequence, hash);
 
-        // One thread-pool hop per batch, not per entry: the waiters' continuations run there, one
-        // after another, never on the writer (so a slow caller cannot stall the log).
-        ThreadPool.UnsafeQueueUserWorkItem(
-            static done =>
-            {
-                foreach (var (pending, stored) in done)
+        // A few thread-pool hops per batch, not one per entry: the waiters' continuations run there,
+        // a share per core, never on the writer (so a slow caller cannot stall the log).
+        var shares = Math.Clamp(written.Length / 16, 1, Environment.ProcessorCount);
+        var size = (written.Length + shares - 1) / shares;
+        for (var from = 0; from < written.Length; from += size)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static share =>
                 {
-                    pending.Done.TrySetResult(stored);
-                }
-            },
-            written,
-            preferLocal: false);
+                    foreach (var (pending, stored) in share.Span)
+                    {
+                        pending.Done.TrySetResult(stored);
+                    }
+                },
+                new ReadOnlyMemory<(Pending, StoredAuditEntry)>(written, from, Math.Min(size, written.Length - from)),
+                preferLocal: false);
+        }
     }
 
     private void Durable()

@@ -38,6 +38,39 @@ public sealed class FileAuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_ALoneWriterAfterABurst_IsServedAndEveryLoopKeepsItsOrder()
+    {
+        // After a batch of 64 the writer waits (bounded) for 64 again; a lone writer must still be
+        // served, and sequential awaits from one caller must get increasing sequence numbers.
+        await using (var log = new FileAuditLog(new AuditLogOptions { Directory = _dir }))
+        {
+            var loops = await Task.WhenAll(Enumerable.Range(0, 64).Select(async loop =>
+            {
+                var sequences = new List<long>();
+                for (var i = 0; i < 20; i++)
+                {
+                    sequences.Add((await log.WriteAsync(Entry((loop * 20) + i))).Sequence);
+                }
+
+                return sequences;
+            }));
+            Assert.All(loops, sequences => Assert.Equal(sequences.Order(), sequences));
+
+            var alone = new List<long>();
+            for (var i = 0; i < 5; i++)
+            {
+                alone.Add((await log.WriteAsync(Entry(2000 + i))).Sequence);
+            }
+
+            Assert.Equal(Enumerable.Range(64 * 20 + 1, 5).Select(i => (long)i), alone);
+        }
+
+        var verification = AuditVerifier.Verify(_dir);
+        Assert.True(verification.IsIntact, verification.Detail);
+        Assert.Equal(64 * 20 + 5, verification.Entries);
+    }
+
+    [Fact]
     public async Task Reopen_ContinuesTheChain_AcrossSegmentsAndDays()
     {
         var key = Encoding.UTF8.GetBytes("checkpoint key");
