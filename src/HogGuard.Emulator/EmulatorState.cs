@@ -16,9 +16,12 @@ internal sealed class EmulatorState
     private readonly TimeProvider _time;
     private int _nextKeyId = 1;
 
+    public int MaxSecretKeysPerProject { get; }
+
     public EmulatorState(SeedFile seed, TimeProvider time, Action<string> log)
     {
         _time = time;
+        MaxSecretKeysPerProject = seed.MaxSecretKeysPerProject;
         var now = time.GetUtcNow();
         if (seed.Projects.Count == 0)
         {

@@ -123,6 +123,11 @@ internal static class ManagementEndpoints
                 return Errors.BadRequest("Project secret API keys need explicit scopes; '*' is not allowed.", "scopes");
             }
 
+            if (state.Change(() => project.SecretApiKeys.Count) >= state.MaxSecretKeysPerProject)
+            {
+                return Errors.BadRequest($"A project can have at most {state.MaxSecretKeysPerProject} project secret API keys.", "scopes");
+            }
+
             var value = TokenGenerator.Generate(PostHogTokenKind.ProjectSecretApiKey);
             var key = StoredKey.Create(state.NewKeyId(), value, new SeedKey { Label = request.Label!, Scopes = scopes }, state.Now, projectId: projectId);
             state.Change(() => { project.SecretApiKeys.Add(key); return 0; });

@@ -8,6 +8,12 @@ internal sealed class SeedFile
     public List<SeedUser> Users { get; set; } = [];
 
     public List<FaultRule> Faults { get; set; } = [];
+
+    /// <summary>
+    /// How many project secret API keys a project may hold (default 10). PostHog's real limit is not
+    /// documented; the emulator has one so that "roll in place at the limit" can be exercised.
+    /// </summary>
+    public int MaxSecretKeysPerProject { get; set; } = 10;
 }
 
 internal sealed class SeedProject

@@ -19,6 +19,12 @@ public static class AtomicFile
 
             using (var stream = new FileStream(temp, options))
             {
+                if (mode is { } exact && !OperatingSystem.IsWindows())
+                {
+                    // The creation mode passes through the umask; set the exact one before any byte lands.
+                    File.SetUnixFileMode(stream.SafeFileHandle, exact);
+                }
+
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }

@@ -109,7 +109,7 @@ public sealed class KeySourceReader
         return false;
     }
 
-    private static string DefaultUserSecretsRoot() => OperatingSystem.IsWindows()
+    internal static string DefaultUserSecretsRoot() => OperatingSystem.IsWindows()
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "Microsoft", "UserSecrets")
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets");
 }

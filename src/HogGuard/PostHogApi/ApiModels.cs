@@ -38,6 +38,49 @@ public sealed class UserInfo
     public string? Email { get; init; }
 }
 
+/// <summary>The part of a project HogGuard uses.</summary>
+public sealed class ProjectInfo
+{
+    public int Id { get; init; }
+
+    public string? Name { get; init; }
+}
+
+/// <summary>A project secret API key (<c>phs_</c>); <see cref="Value"/> only in the answer to create or roll.</summary>
+public sealed class SecretApiKeyInfo
+{
+    public string? Id { get; init; }
+
+    public string? Label { get; init; }
+
+    public string? Value { get; init; }
+
+    public string? MaskValue { get; init; }
+
+    public List<string> Scopes { get; init; } = [];
+
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    public DateTimeOffset? LastRolledAt { get; init; }
+
+    public override string ToString() => $"{Id} {Label} {MaskValue}";
+}
+
+/// <summary>The answer of <c>rotate_secret_token</c>.</summary>
+public sealed class SecretTokenInfo
+{
+    public string? SecretApiToken { get; init; }
+
+    public override string ToString() => "secret token (value not shown)";
+}
+
+internal sealed class SecretKeyRequestBody
+{
+    public required string Label { get; init; }
+
+    public required List<string> Scopes { get; init; }
+}
+
 internal sealed class PostHogError
 {
     public string? Type { get; init; }
@@ -58,4 +101,9 @@ internal sealed class RevokeRequestBody
 [JsonSerializable(typeof(UserInfo))]
 [JsonSerializable(typeof(PostHogError))]
 [JsonSerializable(typeof(RevokeRequestBody))]
+[JsonSerializable(typeof(ProjectInfo))]
+[JsonSerializable(typeof(SecretApiKeyInfo))]
+[JsonSerializable(typeof(List<SecretApiKeyInfo>), TypeInfoPropertyName = "ListSecretApiKeyInfo")]
+[JsonSerializable(typeof(SecretTokenInfo))]
+[JsonSerializable(typeof(SecretKeyRequestBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

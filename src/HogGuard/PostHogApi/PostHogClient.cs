@@ -113,6 +113,46 @@ public sealed class PostHogClient
             null,
             cancellationToken);
 
+    /// <summary><c>GET /api/projects/@current/</c>: the project a personal key works in (needs <c>project:read</c>).</summary>
+    public Task<ApiResult<ProjectInfo>> GetCurrentProjectAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
+        SendAsync(host, () => Authorized(HttpMethod.Get, host, "api/projects/@current/", key), ApiJsonContext.Default.ProjectInfo, cancellationToken);
+
+    /// <summary><c>GET /api/projects/{id}/project_secret_api_keys/</c> (values are never listed).</summary>
+    public Task<ApiResult<List<SecretApiKeyInfo>>> ListProjectSecretKeysAsync(Uri host, PostHogSecret key, int projectId, CancellationToken cancellationToken = default) =>
+        SendAsync(host, () => Authorized(HttpMethod.Get, host, SecretKeysPath(projectId), key), ApiJsonContext.Default.ListSecretApiKeyInfo, cancellationToken);
+
+    /// <summary><c>POST /api/projects/{id}/project_secret_api_keys/</c>: a new key; its value is in the answer only this once.</summary>
+    public Task<ApiResult<SecretApiKeyInfo>> CreateProjectSecretKeyAsync(Uri host, PostHogSecret key, int projectId, string label, IReadOnlyList<string> scopes, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            host,
+            () => WithJson(Authorized(HttpMethod.Post, host, SecretKeysPath(projectId), key), JsonSerializer.Serialize(new SecretKeyRequestBody { Label = label, Scopes = [.. scopes] }, ApiJsonContext.Default.SecretKeyRequestBody)),
+            ApiJsonContext.Default.SecretApiKeyInfo,
+            cancellationToken);
+
+    /// <summary><c>POST …/project_secret_api_keys/{keyId}/roll/</c>: a new value in place; the old one stops working at once.</summary>
+    public Task<ApiResult<SecretApiKeyInfo>> RollProjectSecretKeyAsync(Uri host, PostHogSecret key, int projectId, string keyId, CancellationToken cancellationToken = default) =>
+        SendAsync(host, () => Authorized(HttpMethod.Post, host, $"{SecretKeysPath(projectId)}{Uri.EscapeDataString(keyId)}/roll/", key), ApiJsonContext.Default.SecretApiKeyInfo, cancellationToken);
+
+    /// <summary><c>DELETE …/project_secret_api_keys/{keyId}/</c>.</summary>
+    public Task<ApiResult<bool>> DeleteProjectSecretKeyAsync(Uri host, PostHogSecret key, int projectId, string keyId, CancellationToken cancellationToken = default) =>
+        SendAsync<bool>(host, () => Authorized(HttpMethod.Delete, host, $"{SecretKeysPath(projectId)}{Uri.EscapeDataString(keyId)}/", key), null, cancellationToken);
+
+    /// <summary><c>PATCH /api/projects/{id}/rotate_secret_token/</c>: a new legacy secret token; the old one stays valid as backup.</summary>
+    public Task<ApiResult<SecretTokenInfo>> RotateSecretTokenAsync(Uri host, PostHogSecret key, int projectId, CancellationToken cancellationToken = default) =>
+        SendAsync(host, () => Authorized(HttpMethod.Patch, host, $"api/projects/{projectId}/rotate_secret_token/", key), ApiJsonContext.Default.SecretTokenInfo, cancellationToken);
+
+    /// <summary><c>PATCH /api/projects/{id}/delete_secret_token_backup/</c>: the previous legacy token stops working.</summary>
+    public Task<ApiResult<bool>> DeleteSecretTokenBackupAsync(Uri host, PostHogSecret key, int projectId, CancellationToken cancellationToken = default) =>
+        SendAsync<bool>(host, () => Authorized(HttpMethod.Patch, host, $"api/projects/{projectId}/delete_secret_token_backup/", key), null, cancellationToken);
+
+    private static string SecretKeysPath(int projectId) => $"api/projects/{projectId}/project_secret_api_keys/";
+
+    private static HttpRequestMessage WithJson(HttpRequestMessage request, string json)
+    {
+        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        return request;
+    }
+
     private static HttpRequestMessage Authorized(HttpMethod method, Uri host, string path, PostHogSecret key)
     {
         var request = new HttpRequestMessage(method, new Uri(host, path));

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using HogGuard.Policy;
+
+namespace HogGuard.Rotation;
+
+/// <summary>
+/// Where a key lives, with three slots: the current key (the name in <c>hogguard.yml</c>), the next
+/// key while a rotation verifies it (<c>NAME_NEXT</c>) and the previous key until it is revoked
+/// (<c>NAME_PREVIOUS</c>).
+/// </summary>
+public interface ISecretStore
+{
+    /// <summary>The source as <c>hogguard.yml</c> names it, e.g. <c>dotenv:.env#POSTHOG_SECRET</c>.</summary>
+    string Description { get; }
+
+    /// <summary>False for environment variables: HogGuard cannot set them; a deployer does.</summary>
+    bool CanWrite { get; }
+
+    /// <summary>The three slots and a version that changes whenever the underlying file does.</summary>
+    SecretSlots Read();
+
+    /// <summary>
+    /// Replaces all three slots (null removes one) atomically, only if the store is still at
+    /// <paramref name="basis"/>'s version; otherwise <see cref="SecretStoreConflictException"/>, and nothing is written.
+    /// </summary>
+    void Write(SecretSlots basis, string? current, string? next, string? previous);
+}
+
+/// <summary>The three slots of a store at one version. <see cref="ToString"/> never shows a value.</summary>
+public sealed record SecretSlots(string? Current, string? Next, string? Previous, string Version)
+{
+    public override string ToString() => $"slots current={Current is not null} next={Next is not null} previous={Previous is not null} version={Version}";
+}
+
+/// <summary>The store changed between HogGuard reading it and writing it: someone else edited it.</summary>
+public sealed class SecretStoreConflictException(string message) : IOException(message);
+
+/// <summary>Builds a store for a <see cref="KeySource"/>.</summary>
+public static class SecretStores
+{
+    public const string NextSuffix = "_NEXT";
+    public const string PreviousSuffix = "_PREVIOUS";
+
+    /// <param name="baseDirectory">The folder of <c>hogguard.yml</c>; relative paths start there.</param>
+    /// <param name="userSecretsRoot">The user-secrets folder (default: where <c>dotnet user-secrets</c> keeps them).</param>
+    public static ISecretStore For(KeySource source, string baseDirectory, Func<string, string?>? environment = null, string? userSecretsRoot = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Scheme switch
+        {
+            "dotenv" => new DotenvSecretStore(source.ToString(), Path.GetFullPath(Path.Combine(baseDirectory, source.Location)), source.Name!),
+            "json" => new JsonSecretStore(source.ToString(), Path.GetFullPath(Path.Combine(baseDirectory, source.Location)), source.Name!),
+            "user-secrets" => new JsonSecretStore(source.ToString(), Path.Combine(userSecretsRoot ?? KeySourceReader.DefaultUserSecretsRoot(), source.Location, "secrets.json"), source.Name!),
+            "env" => new EnvironmentSecretStore(source.Location, environment ?? Environment.GetEnvironmentVariable),
+            _ => throw new ArgumentException($"unknown key source '{source.Scheme}'", nameof(source)),
+        };
+    }
+
+    /// <summary>A file's version: a hash of its bytes, or "absent".</summary>
+    internal static string VersionOf(byte[]? bytes) => bytes is null ? "absent" : Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    internal static byte[]? ReadBytes(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Checks the version, then writes atomically, keeping the file's permissions (owner-only for a new file).</summary>
+    internal static void WriteChecked(string path, SecretSlots basis, byte[] content)
+    {
+        var now = ReadBytes(path);
+        if (VersionOf(now) != basis.Version)
+        {
+            throw new SecretStoreConflictException($"{path} changed since HogGuard read it (someone edited it); nothing was written. Check the file and run the command again");
+        }
+
+        UnixFileMode? mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (now is not null && !OperatingSystem.IsWindows())
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Configuration.AtomicFile.Write(path, stream => stream.Write(content), mode);
+    }
+}
