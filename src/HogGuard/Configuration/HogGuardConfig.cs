@@ -34,6 +34,9 @@ public sealed class HogGuardConfig
     /// <summary>PostHog hosts to ask (<c>posthog.hosts</c>); empty means US then EU.</summary>
     public IReadOnlyList<Uri> Hosts { get; init; } = [];
 
+    /// <summary>The personal key HogGuard rotates project secret keys with (<c>rotation.rotator</c>); null when not set.</summary>
+    public Policy.KeySource? Rotator { get; init; }
+
     /// <summary>Where the configuration came from, or null for the defaults.</summary>
     public string? SourcePath { get; init; }
 
@@ -79,6 +82,7 @@ public sealed class HogGuardConfig
         List<Policy.KeyPolicy> keys = [];
         var audit = Policy.AuditSettings.Default;
         List<Uri> hosts = [];
+        Policy.KeySource? rotator = null;
         foreach (var (keyNode, value) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -98,6 +102,9 @@ public sealed class HogGuardConfig
                 case "posthog":
                     hosts = PolicyParser.ReadPostHog(sourceName, value);
                     break;
+                case "rotation":
+                    rotator = PolicyParser.ReadRotation(sourceName, value);
+                    break;
                 default:
                     // Sections the scanner does not read (environments, keys, ...) belong to other commands.
                     if (!KnownSections.Contains(key))
@@ -109,7 +116,7 @@ public sealed class HogGuardConfig
             }
         }
 
-        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts };
+        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts, Rotator = rotator };
     }
 
     private static readonly HashSet<string?> KnownSections = ["environments", "audit", "posthog", "rotation", "webhooks"];

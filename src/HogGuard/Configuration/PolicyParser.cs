@@ -83,6 +83,30 @@ internal static class PolicyParser
         return hosts;
     }
 
+    /// <summary><c>rotation: { rotator: SOURCE }</c>: where the personal key with <c>project:write</c> lives.</summary>
+    public static KeySource? ReadRotation(string source, YamlNode node)
+    {
+        var rotation = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'rotation' must be a mapping such as 'rotator: env:POSTHOG_ROTATOR_KEY'");
+        KeySource? rotator = null;
+        foreach (var (keyNode, value) in rotation.Children)
+        {
+            var key = Scalar(source, keyNode, "a field name");
+            if (key != "rotator")
+            {
+                throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'rotation.{key}'; known key is rotator");
+            }
+
+            if (!KeySource.TryParse(Scalar(source, value, "a key source"), out var parsed, out var error))
+            {
+                throw HogGuardConfig.Invalid(source, value, error);
+            }
+
+            rotator = parsed;
+        }
+
+        return rotator;
+    }
+
     private static KeyPolicy ReadKey(string source, string environment, YamlNode node)
     {
         var key = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, $"each key of '{environment}' must be a mapping with name, source and purpose");
