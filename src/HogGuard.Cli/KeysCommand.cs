@@ -31,7 +31,7 @@ internal static class KeysCommand
                 result.GetValue(config)!, result.GetValue(host) ?? [], result.GetValue(format)!, result.GetValue(output), threshold,
                 result.GetValue(verbose), Console.Out, Console.Error, cancellationToken);
         });
-        return new Command("keys", "Manage the PostHog keys your environments use.") { audit };
+        return new Command("keys", "Manage the PostHog keys your environments use.") { audit, RotateCommand.CreateRotate(), RotateCommand.CreateList() };
     }
 
     private static async Task<int> RunAsync(

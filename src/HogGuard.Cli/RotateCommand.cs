@@ -1,0 +1,232 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using HogGuard.Configuration;
+using HogGuard.Keys;
+using HogGuard.Policy;
+using HogGuard.PostHogApi;
+using HogGuard.Rotation;
+
+namespace HogGuard.Cli;
+
+/// <summary><c>hogguard keys rotate</c> and <c>hogguard keys rotations</c>, thin over <see cref="KeyRotator"/>.</summary>
+internal static class RotateCommand
+{
+    /// <summary>Names a step (see the README) at which the process kills itself right after journaling it: fault injection for tests.</summary>
+    public const string FaultVariable = "HOGGUARD_FAULT_AT";
+
+    public static Command CreateRotate()
+    {
+        var config = ConfigOption();
+        var env = new Option<string?>("--env", "-e") { HelpName = "ENV", Description = "The environment in hogguard.yml." };
+        var key = new Option<string?>("--key", "-k") { HelpName = "NAME", Description = "The key's name in that environment." };
+        var resume = new Option<string?>("--resume") { HelpName = "ID", Description = "Continue an interrupted rotation from its journal." };
+        var abort = new Option<string?>("--abort") { HelpName = "ID", Description = "Roll an unfinished rotation back to the old key while PostHog still accepts it." };
+        var host = new Option<string?>("--host") { HelpName = "URL", Description = "PostHog host (default: the first of posthog.hosts, else US)." };
+        var wait = new Option<bool>("--wait") { Description = "Personal keys: poll until the old key is deleted in PostHog (at most --wait-timeout)." };
+        var waitTimeout = new Option<int>("--wait-timeout") { HelpName = "SECONDS", Description = "How long --wait polls.", DefaultValueFactory = _ => 900 };
+        var poll = new Option<int>("--poll-interval") { HelpName = "SECONDS", Description = "Seconds between --wait polls.", DefaultValueFactory = _ => 5 };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Answer yes to confirmations (e.g. that an environment variable is deployed)." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
+        var command = new Command("rotate", "Rotate one key named in hogguard.yml without ever leaving its store without a working key. Exit 0 done, 1 waiting for a person (resume later), 2 stopped with the old key still current.")
+        {
+            config, env, key, resume, abort, host, wait, waitTimeout, poll, yes, verbose,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new Request(
+                result.GetValue(config)!, result.GetValue(env), result.GetValue(key), result.GetValue(resume), result.GetValue(abort), result.GetValue(host),
+                result.GetValue(wait) ? TimeSpan.FromSeconds(result.GetValue(waitTimeout)) : null, TimeSpan.FromSeconds(result.GetValue(poll)), result.GetValue(yes)),
+            result.GetValue(verbose),
+            cancellationToken));
+        return command;
+    }
+
+    public static Command CreateList()
+    {
+        var config = ConfigOption();
+        var command = new Command("rotations", "List the rotations journaled beside hogguard.yml with their states.") { config };
+        command.SetAction(result =>
+        {
+            try
+            {
+                var journals = RotationJournalStore.Beside(result.GetValue(config)!).List();
+                if (journals.Count == 0)
+                {
+                    Console.Out.WriteLine("No rotations.");
+                    return ExitCodes.Clean;
+                }
+
+                foreach (var j in journals)
+                {
+                    var at = j.History.Count > 0 ? j.History[^1].At.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
+                    Console.Out.WriteLine($"{j.Id}  {j.Environment}/{j.Key}  {KeyRotator.Name(j.State),-9}  {at}  {j.OldMask} -> {j.NewMask ?? "(none yet)"}{(j.Problem is { } p && !j.IsFinished ? "  " + p : string.Empty)}");
+                }
+
+                return ExitCodes.Clean;
+            }
+            catch (Exception e)
+            {
+                return CliError.Report(e, Console.Error, verbose: false);
+            }
+        });
+        return command;
+    }
+
+    private static Option<string> ConfigOption() =>
+        new("--config", "-c") { HelpName = "FILE", Description = "Configuration naming the environments and their keys.", DefaultValueFactory = _ => HogGuardConfig.FileName };
+
+    private sealed record Request(string ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, TimeSpan? Wait, TimeSpan Poll, bool Yes);
+
+    private static async Task<int> RunAsync(Request request, bool verbose, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!File.Exists(request.ConfigPath))
+            {
+                throw new UsageException($"{request.ConfigPath} does not exist; keys rotate rotates keys described in hogguard.yml (see the README), or pass --config FILE");
+            }
+
+            if (request.Resume is not null && request.Abort is not null)
+            {
+                throw new UsageException("--resume and --abort cannot be used together; pick one");
+            }
+
+            var config = HogGuardConfig.Load(request.ConfigPath);
+            var journals = RotationJournalStore.Beside(request.ConfigPath);
+            var existing = request.Resume ?? request.Abort;
+            RotationJournal? journal = existing is null ? null : journals.Load(existing);
+            var (envName, keyName) = journal is null
+                ? (request.Environment ?? throw new UsageException("keys rotate needs --env ENV and --key NAME (or --resume ID / --abort ID)"),
+                   request.Key ?? throw new UsageException("keys rotate needs --key NAME: the key's name under its environment in hogguard.yml"))
+                : (journal.Environment, journal.Key);
+            var policy = FindPolicy(config, request.ConfigPath, envName, keyName);
+
+            var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(request.ConfigPath))!;
+            var store = SecretStores.For(policy.Source, baseDirectory);
+            if (journal is not null && journal.Source != store.Description)
+            {
+                throw new UsageException($"rotation {journal.Id} ran against {journal.Source} but hogguard.yml now says {store.Description}; put the source back to finish or abort it");
+            }
+
+            var hosts = request.Host is null ? config.Hosts : PostHogConnection.ParseHosts([request.Host]);
+            var host = hosts.Count > 0 ? hosts[0] : PostHogHosts.Us;
+            PostHogSecret? rotator = null;
+            if (config.Rotator is { } rotatorSource)
+            {
+                var (value, problem) = new KeySourceReader(baseDirectory).Read(rotatorSource);
+                rotator = value is null ? throw new UsageException($"the rotator key cannot be read: {problem}") : new PostHogSecret(value);
+            }
+
+            using var http = PostHogConnection.CreateHttpClient();
+            await using var audit = config.Audit.LogDirectory is { } dir ? new Audit.FileAuditLog(new Audit.AuditLogOptions { Directory = dir }) : null;
+            var fault = Environment.GetEnvironmentVariable(FaultVariable);
+            var context = new RotationContext(new PostHogClient(http), host, store, policy, journals, new ConsolePrompt(request.Yes))
+            {
+                Rotator = rotator,
+                Audit = audit,
+                WaitForDeletion = request.Wait,
+                PollInterval = request.Poll,
+                AfterJournaled = state =>
+                {
+                    if (string.Equals(fault, KeyRotator.Name(state), StringComparison.Ordinal))
+                    {
+                        Console.Error.WriteLine($"hogguard: {FaultVariable}={fault}: killing this process now");
+                        Console.Error.Flush();
+                        System.Diagnostics.Process.GetCurrentProcess().Kill();
+                    }
+                },
+            };
+            var keyRotator = new KeyRotator(context);
+            var outcome = request.Abort is not null ? await keyRotator.AbortAsync(journal!, cancellationToken)
+                : journal is not null ? await keyRotator.RunAsync(journal, cancellationToken)
+                : await keyRotator.StartAsync(cancellationToken);
+            switch (outcome.State)
+            {
+                case RotationState.Done:
+                    Console.Out.WriteLine($"Rotated {envName}/{keyName}: {outcome.OldMask} -> {outcome.NewMask} ({outcome.Id}); the old key is revoked.");
+                    return ExitCodes.Clean;
+                case RotationState.Aborted:
+                    Console.Out.WriteLine($"Rolled back {envName}/{keyName} to {outcome.OldMask} ({outcome.Id}).");
+                    return ExitCodes.Clean;
+                default:
+                    Console.Out.WriteLine($"Rotation {outcome.Id} of {envName}/{keyName} is {KeyRotator.Name(outcome.State)}: {outcome.Problem}");
+                    return ExitCodes.Findings;
+            }
+        }
+        catch (RotationException e)
+        {
+            await Console.Error.WriteLineAsync($"hogguard: {e.Message}");
+            return ExitCodes.UsageError;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("hogguard: rotation interrupted; its journal says where it stopped ('hogguard keys rotations'), continue with --resume ID");
+            return ExitCodes.UsageError;
+        }
+        catch (Exception e)
+        {
+            return CliError.Report(e, Console.Error, verbose);
+        }
+    }
+
+    private static KeyPolicy FindPolicy(HogGuardConfig config, string path, string environment, string name)
+    {
+        if (!config.Keys.Any(k => k.Environment == environment))
+        {
+            var known = string.Join(", ", config.Keys.Select(k => k.Environment).Distinct());
+            throw new UsageException($"{path} has no environment '{environment}'{(known.Length > 0 ? $"; it has: {known}" : "; add an 'environments:' section")}");
+        }
+
+        return config.Keys.FirstOrDefault(k => k.Environment == environment && k.Name == name)
+            ?? throw new UsageException($"environment '{environment}' in {path} has no key '{name}'; it has: {string.Join(", ", config.Keys.Where(k => k.Environment == environment).Select(k => k.Name))}");
+    }
+
+    /// <summary>Guidance on stderr; secrets read without echo from a terminal, or as a line from piped input.</summary>
+    private sealed class ConsolePrompt(bool yes) : IRotationPrompt
+    {
+        public void Say(string text) => Console.Error.WriteLine(text);
+
+        public string? ReadSecret(string question)
+        {
+            Console.Error.Write(question);
+            if (Console.IsInputRedirected)
+            {
+                var line = Console.In.ReadLine();
+                Console.Error.WriteLine();
+                return line;
+            }
+
+            var text = new StringBuilder();
+            while (true)
+            {
+                var key = Console.ReadKey(intercept: true);
+                if (key.Key == ConsoleKey.Enter)
+                {
+                    Console.Error.WriteLine();
+                    return text.ToString();
+                }
+
+                if (key.Key == ConsoleKey.Backspace)
+                {
+                    text.Length = Math.Max(0, text.Length - 1);
+                }
+                else if (!char.IsControl(key.KeyChar))
+                {
+                    text.Append(key.KeyChar);
+                }
+            }
+        }
+
+        public bool Confirm(string question)
+        {
+            if (yes)
+            {
+                return true;
+            }
+
+            Console.Error.Write($"{question} [y/N] ");
+            var answer = Console.In.ReadLine();
+            return answer?.Trim().ToLowerInvariant() is "y" or "yes";
+        }
+    }
+}
