@@ -16,7 +16,14 @@ internal static class Tokens
         return token;
     }
 
-    public static void Remember(string token) => Issued.TryAdd(token, 0);
+    /// <summary>Adds a token the tool produced (read back from a store) to those no output may show; empty is ignored.</summary>
+    public static void Remember(string token)
+    {
+        if (!string.IsNullOrEmpty(token))
+        {
+            Issued.TryAdd(token, 0);
+        }
+    }
 
     public static IEnumerable<string> All => Issued.Keys;
 }

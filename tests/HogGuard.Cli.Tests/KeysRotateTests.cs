@@ -1,0 +1,297 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HogGuard.Cli.Tests.Infrastructure;
+
+namespace HogGuard.Cli.Tests;
+
+/// <summary>
+/// <c>hogguard keys rotate</c> end to end against the emulator over loopback: each key kind, a
+/// process killed at every step and resumed, concurrent edits, bad input. After every run the test
+/// asks the emulator whether the store's current key works.
+/// </summary>
+public sealed class KeysRotateTests
+{
+    private const string Person = "admin@example.com";
+
+    private sealed class Setup : IAsyncDisposable
+    {
+        public required EmulatorHost Emulator { get; init; }
+
+        public required GitRepo Repo { get; init; }
+
+        public required string Old { get; init; }
+
+        public required Dictionary<string, string> Environment { get; init; }
+
+        public string DotenvPath => Path.Combine(Repo.Root, ".env");
+
+        public ToolResult Rotate(params string[] extra) => RotateWith(null, null, extra);
+
+        public ToolResult RotateWith(string? stdin, Dictionary<string, string>? more, params string[] extra)
+        {
+            var environment = new Dictionary<string, string>(Environment);
+            foreach (var (k, v) in more ?? [])
+            {
+                environment[k] = v;
+            }
+
+            string[] args = extra.Contains("--resume") || extra.Contains("--abort")
+                ? ["keys", "rotate", "--host", Emulator.Address, .. extra]
+                : ["keys", "rotate", "--env", "production", "--key", "secret", "--host", Emulator.Address, .. extra];
+            return Tool.RunWithEnvironment(Repo.Root, stdin, environment, args);
+        }
+
+        public string Current(string name = "POSTHOG_SECRET") => Slot(name);
+
+        /// <summary>The value of <c>[export ]NAME=value</c> or <c>NAME="value" # comment</c>; empty when absent.</summary>
+        public string Slot(string name) =>
+            File.ReadAllLines(DotenvPath)
+                .Select(l => System.Text.RegularExpressions.Regex.Match(l, $"^(?:export )?{name}=\"?([^\" ]*)"))
+                .Where(m => m.Success).Select(m => m.Groups[1].Value).LastOrDefault() ?? string.Empty;
+
+        public string[] Journals() => Directory.Exists(Path.Combine(Repo.Root, ".hogguard", "rotations"))
+            ? [.. Directory.GetFiles(Path.Combine(Repo.Root, ".hogguard", "rotations"), "rot-*.json").Select(f => Path.GetFileNameWithoutExtension(f))]
+            : [];
+
+        public async Task<HttpStatusCode> StatusOfAsync(string key)
+        {
+            using var http = new HttpClient();
+            var path = key.StartsWith("phx_", StringComparison.Ordinal) ? "/api/personal_api_keys/@current/" : "/flags/definitions";
+            using var request = new HttpRequestMessage(HttpMethod.Get, Emulator.Address + path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        public async Task AssertWorksAsync(string key, string because) =>
+            Assert.True(await StatusOfAsync(key) == HttpStatusCode.OK, $"the store's current key is refused by PostHog ({because})");
+
+        public async Task<List<JsonElement>> SecretKeysAsync()
+        {
+            using var http = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, Emulator.Address + "/api/projects/1/project_secret_api_keys/");
+            request.Headers.Add("X-Emulator-Session", Person);
+            using var response = await http.SendAsync(request);
+            return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Repo.Dispose();
+            await Emulator.DisposeAsync();
+        }
+    }
+
+    private static readonly string[] Steps = ["started", "requested", "obtained", "verified", "promoted", "revoked"];
+
+    /// <summary>A project whose phs_ key (or legacy secret token) sits in a dotenv file, and a rotator personal key.</summary>
+    private static async Task<Setup> StartAsync(string kind, int maxSecretKeys = 10, string dotenvTemplate = "# settings\nexport POSTHOG_SECRET=\"{0}\" # flags\nOTHER=value\n")
+    {
+        var old = Tokens.New("phs_");
+        var rotator = Tokens.New("phx_");
+        var seed = new
+        {
+            max_secret_keys_per_project = maxSecretKeys,
+            projects = new object[]
+            {
+                kind == "legacy"
+                    ? new { id = 1, name = "Web", secret_token = (string?)old, secret_api_keys = Array.Empty<object>() }
+                    : new { id = 1, name = "Web", secret_token = (string?)null, secret_api_keys = new object[] { new { label = "flags", value = old, scopes = new[] { "feature_flag:read" } } } },
+            },
+            users = new object[] { new { email = Person, personal_api_keys = new object[] { new { label = "rotator", value = rotator, scopes = new[] { "project:write" } } } } },
+        };
+        var emulator = await EmulatorHost.StartAsync(seed);
+        var repo = new GitRepo(init: false);
+        repo.Write(".env", string.Format(System.Globalization.CultureInfo.InvariantCulture, dotenvTemplate, old));
+        repo.Write("hogguard.yml", """
+            environments:
+              production:
+                keys:
+                  - { name: secret, source: "dotenv:.env#POSTHOG_SECRET", purpose: flags, scopes: [feature_flag:read] }
+            rotation:
+              rotator: env:POSTHOG_ROTATOR
+            audit:
+              directory: audit
+            """);
+        return new Setup { Emulator = emulator, Repo = repo, Old = old, Environment = new() { ["POSTHOG_ROTATOR"] = rotator } };
+    }
+
+    [Fact]
+    public async Task Rotate_ProjectSecretKey_OverlapsThenDeletesTheOld_AndLeavesTheRestOfTheFileAlone()
+    {
+        await using var s = await StartAsync("phs", dotenvTemplate: "# settings\r\nexport POSTHOG_SECRET=\"{0}\" # flags\r\nOTHER=value\r\n");
+        var before = File.ReadAllText(s.DotenvPath);
+
+        var result = s.Rotate();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        Assert.NotEqual(s.Old, fresh);
+        Assert.Equal(before.Replace(s.Old, fresh, StringComparison.Ordinal), File.ReadAllText(s.DotenvPath));
+        await s.AssertWorksAsync(fresh, "after the rotation");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        var keys = await s.SecretKeysAsync();
+        var only = Assert.Single(keys);
+        Assert.Equal(["feature_flag:read"], only.GetProperty("scopes").EnumerateArray().Select(e => e.GetString()));
+        Tool.AssertNoTokenLeaked(result);
+
+        var journal = Assert.Single(s.Journals());
+        var journalText = File.ReadAllText(Path.Combine(s.Repo.Root, ".hogguard", "rotations", journal + ".json"));
+        Assert.DoesNotContain(s.Old, journalText, StringComparison.Ordinal);
+        Assert.DoesNotContain(fresh, journalText, StringComparison.Ordinal);
+        Assert.Contains("\"Done\"", journalText, StringComparison.Ordinal);
+
+        var audit = Tool.Run(s.Repo.Root, "audit", "verify", "audit");
+        Assert.True(audit.ExitCode == 0, audit.ToString());
+        var tail = Tool.Run(s.Repo.Root, "audit", "tail", "audit", "-n", "20");
+        foreach (var step in Steps.Append("done"))
+        {
+            Assert.Contains($"key.rotate.{step}", tail.Stdout, StringComparison.Ordinal);
+        }
+
+        var listed = Tool.Run(s.Repo.Root, "keys", "rotations");
+        Assert.Contains($"{journal}  production/secret  done", listed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_AtTheProjectKeyLimit_RollsInPlace_AndWritesTheNewValueFirst()
+    {
+        await using var s = await StartAsync("phs", maxSecretKeys: 1);
+
+        var result = s.Rotate();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("rolling", result.Stderr, StringComparison.Ordinal);
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        await s.AssertWorksAsync(fresh, "after the roll");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Single(await s.SecretKeysAsync());
+        Tool.AssertNoTokenLeaked(result);
+    }
+
+    [Fact]
+    public async Task Rotate_LegacySecretToken_RotatesThenDeletesTheBackup()
+    {
+        await using var s = await StartAsync("legacy");
+
+        var result = s.Rotate();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        await s.AssertWorksAsync(fresh, "after the rotation");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Empty(s.Slot("POSTHOG_SECRET_PREVIOUS"));
+        Tool.AssertNoTokenLeaked(result);
+    }
+
+    public static TheoryData<string, string> KillPoints()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var kind in new[] { "phs", "legacy", "roll" })
+        {
+            foreach (var step in Steps)
+            {
+                data.Add(kind, step);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(KillPoints))]
+    public async Task Rotate_KilledAtAStep_ThenResumed_EndsDone_AndTheStoreAlwaysHeldAWorkingKey(string kind, string step)
+    {
+        await using var s = await StartAsync(kind == "legacy" ? "legacy" : "phs", maxSecretKeys: kind == "roll" ? 1 : 10);
+
+        var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = step });
+
+        Assert.True(killed.ExitCode != 0 && killed.Stderr.Contains($"HOGGUARD_FAULT_AT={step}", StringComparison.Ordinal), killed.ToString());
+        Tokens.Remember(s.Current());
+        Tokens.Remember(s.Slot("POSTHOG_SECRET_NEXT"));
+        await s.AssertWorksAsync(s.Current(), $"killed at {step}");
+        var id = Assert.Single(s.Journals());
+        var listed = Tool.Run(s.Repo.Root, "keys", "rotations");
+        Assert.Contains($"{id}  production/secret  {step}", listed.Stdout, StringComparison.Ordinal);
+
+        var resumed = s.Rotate("--resume", id);
+
+        Assert.True(resumed.ExitCode == 0, $"killed at {step}; resume: {resumed}");
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        Assert.NotEqual(s.Old, fresh);
+        await s.AssertWorksAsync(fresh, $"resumed after {step}");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Empty(s.Slot("POSTHOG_SECRET_NEXT"));
+        Assert.Empty(s.Slot("POSTHOG_SECRET_PREVIOUS"));
+        if (kind != "legacy")
+        {
+            Assert.Single(await s.SecretKeysAsync());
+        }
+
+        Tool.AssertNoTokenLeaked(killed);
+        Tool.AssertNoTokenLeaked(resumed);
+    }
+
+    [Fact]
+    public async Task Resume_AfterSomeoneChangedTheKeyInTheDotenvFile_StopsWithoutOverwritingIt()
+    {
+        await using var s = await StartAsync("phs");
+        var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = "obtained" });
+        Assert.NotEqual(0, killed.ExitCode);
+        Tokens.Remember(s.Slot("POSTHOG_SECRET_NEXT"));
+        var theirs = Tokens.New("phs_");
+        var edited = File.ReadAllText(s.DotenvPath).Replace(s.Old, theirs, StringComparison.Ordinal);
+        File.WriteAllText(s.DotenvPath, edited);
+
+        var resumed = s.Rotate("--resume", Assert.Single(s.Journals()));
+
+        Assert.True(resumed.ExitCode == 2, resumed.ToString());
+        Assert.Contains("someone changed it", resumed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(edited, File.ReadAllText(s.DotenvPath));
+        Tool.AssertNoTokenLeaked(resumed);
+    }
+
+    [Fact]
+    public async Task Abort_BeforePromotion_RestoresTheOldKey_AndDeletesTheNewOne()
+    {
+        await using var s = await StartAsync("phs");
+        var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = "verified" });
+        Assert.NotEqual(0, killed.ExitCode);
+        var pending = s.Slot("POSTHOG_SECRET_NEXT");
+        Tokens.Remember(pending);
+
+        var aborted = s.Rotate("--abort", Assert.Single(s.Journals()));
+
+        Assert.True(aborted.ExitCode == 0, aborted.ToString());
+        Assert.Equal(s.Old, s.Current());
+        Assert.Empty(s.Slot("POSTHOG_SECRET_NEXT"));
+        await s.AssertWorksAsync(s.Old, "after the abort");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(pending));
+        Assert.Single(await s.SecretKeysAsync());
+    }
+
+    [Fact]
+    public async Task Rotate_BadInput_OneLine_ExitTwo_AndTheOldKeyStaysCurrent()
+    {
+        await using var s = await StartAsync("phs");
+        var before = File.ReadAllText(s.DotenvPath);
+
+        var unknownEnv = Tool.RunWithEnvironment(s.Repo.Root, null, s.Environment, "keys", "rotate", "--env", "prod", "--key", "secret", "--host", s.Emulator.Address);
+        var unknownKey = Tool.RunWithEnvironment(s.Repo.Root, null, s.Environment, "keys", "rotate", "--env", "production", "--key", "writer", "--host", s.Emulator.Address);
+        var unreachable = Tool.RunWithEnvironment(s.Repo.Root, null, s.Environment, "keys", "rotate", "--env", "production", "--key", "secret", "--host", "http://127.0.0.1:9");
+        var noRotator = Tool.Run(s.Repo.Root, "keys", "rotate", "--env", "production", "--key", "secret", "--host", s.Emulator.Address);
+
+        Assert.True(unknownEnv.ExitCode == 2 && unknownEnv.Stderr.Contains("no environment 'prod'; it has: production", StringComparison.Ordinal), unknownEnv.ToString());
+        Assert.True(unknownKey.ExitCode == 2 && unknownKey.Stderr.Contains("has no key 'writer'; it has: secret", StringComparison.Ordinal), unknownKey.ToString());
+        Assert.True(unreachable.ExitCode == 2 && unreachable.Stderr.Contains("could not be reached", StringComparison.Ordinal), unreachable.ToString());
+        Assert.True(noRotator.ExitCode == 2 && noRotator.Stderr.Contains("the rotator key cannot be read", StringComparison.Ordinal), noRotator.ToString());
+        Assert.Equal(before, File.ReadAllText(s.DotenvPath));
+        await s.AssertWorksAsync(s.Current(), "after refused runs");
+    }
+}
