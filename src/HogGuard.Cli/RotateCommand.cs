@@ -28,7 +28,7 @@ internal static class RotateCommand
         var poll = new Option<int>("--poll-interval") { HelpName = "SECONDS", Description = "Seconds between --wait polls.", DefaultValueFactory = _ => 5 };
         var yes = new Option<bool>("--yes", "-y") { Description = "Answer yes to confirmations (e.g. that an environment variable is deployed)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
-        var command = new Command("rotate", "Rotate one key named in hogguard.yml without ever leaving its store without a working key. Exit 0 done, 1 waiting for a person (resume later), 2 stopped with the old key still current.")
+        var command = new Command("rotate", "Rotate one key named in hogguard.yml without ever leaving its store without a working key. Exit 0 done or rolled back, 1 waiting for a person (resume later), 2 stopped, with one line saying why and what to do.")
         {
             config, env, key, resume, abort, host, wait, waitTimeout, poll, yes, verbose,
         };
@@ -84,6 +84,11 @@ internal static class RotateCommand
             if (!File.Exists(request.ConfigPath))
             {
                 throw new UsageException($"{request.ConfigPath} does not exist; keys rotate rotates keys described in hogguard.yml (see the README), or pass --config FILE");
+            }
+
+            if (request.Poll <= TimeSpan.Zero || request.Wait is { } w && w <= TimeSpan.Zero)
+            {
+                throw new UsageException("--poll-interval and --wait-timeout must be whole numbers of seconds above 0");
             }
 
             if (request.Resume is not null && request.Abort is not null)

@@ -72,7 +72,7 @@ public sealed class KeysAuditTests
             .Select(f => (Env: f.TryGetProperty("environment", out var e) ? e.GetString() : null, Rule: f.GetProperty("rule").GetString(), Detail: f.TryGetProperty("detail", out var d) ? d.GetString() : null))
             .ToList();
         Assert.Contains(("production", "key-excess-scopes", "beyond the policy: insight:write"), findings);
-        Assert.Contains(findings, f => f is ("production", "key-rotation-overdue", _) && f.Detail!.StartsWith("due on ", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f is ("production", "key-rotation-overdue", _) && f.Detail!.StartsWith("due on ", StringComparison.Ordinal) && f.Detail.EndsWith("; run: hogguard keys rotate --env production --key reader", StringComparison.Ordinal));
         Assert.Contains(findings, f => f is ("production", "key-reader-writer-shared", "reader and writer are the same key"));
         Assert.Contains(("staging", "key-wildcard-scope", "scopes: *"), findings);
         Assert.Contains(("staging", "key-unused", "never used"), findings);

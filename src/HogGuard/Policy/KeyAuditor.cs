@@ -104,7 +104,7 @@ public sealed class KeyAuditor
             var dueText = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             if (now > due)
             {
-                yield return Make(Rules.KeyRotationOverdue, policy, secret, $"due on {dueText} ({(int)(now - since).TotalDays} days old, max {maxAge})");
+                yield return Make(Rules.KeyRotationOverdue, policy, secret, $"due on {dueText} ({(int)(now - since).TotalDays} days old, max {maxAge}); run: {RotateCommand(policy)}");
             }
             else if (due - now <= TimeSpan.FromDays(_settings.DueSoonDays))
             {
@@ -182,6 +182,15 @@ public sealed class KeyAuditor
 
     private Finding Make(Rule rule, KeyPolicy policy, string fingerprint, string masked, string? detail) =>
         new(rule, "policy", fingerprint, masked, [Where(policy)]) { Environment = policy.Environment, Detail = detail };
+
+    /// <summary>The exact command that rotates this key (with --config when the file is not the default one).</summary>
+    private string RotateCommand(KeyPolicy policy)
+    {
+        var config = Path.GetFileName(_configPath) == Configuration.HogGuardConfig.FileName ? string.Empty : $" --config {Quote(_configPath)}";
+        return $"hogguard keys rotate --env {Quote(policy.Environment)} --key {Quote(policy.Name)}{config}";
+    }
+
+    private static string Quote(string word) => word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/') ? word : $"'{word.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 
     private Location Where(KeyPolicy policy) => new(Path.GetFileName(_configPath), policy.Line, policy.Column);
 
