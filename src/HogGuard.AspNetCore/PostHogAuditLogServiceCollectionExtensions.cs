@@ -17,7 +17,6 @@ public static class PostHogAuditLogServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.Directory), "The audit log needs a Directory.")
             .Validate(o => o.CheckpointKey is null || IsBase64(o.CheckpointKey), "The audit CheckpointKey must be base64.")
             .ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider =>
         {
             var o = provider.GetRequiredService<IOptions<PostHogAuditLogOptions>>().Value;
@@ -29,8 +28,7 @@ public static class PostHogAuditLogServiceCollectionExtensions
                     MaxSegmentBytes = o.MaxSegmentBytes,
                     CheckpointKey = o.CheckpointKey is null ? null : Convert.FromBase64String(o.CheckpointKey),
                     RedactKeys = o.RedactKeys,
-                },
-                provider.GetRequiredService<TimeProvider>());
+                });
         });
         services.TryAddSingleton<IAuditLog>(provider =>
         {
