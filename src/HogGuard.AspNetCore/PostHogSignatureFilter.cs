@@ -7,7 +7,7 @@ namespace HogGuard.AspNetCore;
 
 /// <summary>
 /// Reads the exact request bytes (413 over the limit), verifies them, and answers 400 for malformed
-/// or missing headers and 401 for every other refusal, with a problem-details body that states the
+/// headers and 401 for every other refusal, unsigned deliveries included, with a problem-details body that states the
 /// reason and never the expected signature. The handler runs only for a valid delivery.
 /// </summary>
 internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFilter
@@ -38,7 +38,8 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         if (!result.IsValid)
         {
             LogRejected(logger, name, result.Status.ToString());
-            var status = result.Status is WebhookVerificationStatus.MissingHeader or WebhookVerificationStatus.MalformedHeader ? 400 : 401;
+            // An unsigned delivery is unauthenticated (401); only a signature header that cannot be parsed is a bad request.
+            var status = result.Status is WebhookVerificationStatus.MalformedHeader ? 400 : 401;
             return Problem(status, "Webhook signature rejected", Reason(result.Status));
         }
 

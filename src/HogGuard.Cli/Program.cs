@@ -8,6 +8,7 @@ var root = new RootCommand("HogGuard: find exposed PostHog secrets in files, sta
     KeysCommand.Create(),
     WebhookCommand.Create(),
     AuditCommand.Create(),
+    CheckCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -84,7 +84,7 @@ public sealed class SignatureFilterTests
     }
 
     [Fact]
-    public async Task MalformedOrMissingHeaders_Are400()
+    public async Task MalformedHeaders_Are400_AndAnUnsignedDelivery_Is401()
     {
         var (app, http) = await StartAsync();
         await using var _ = app;
@@ -93,7 +93,7 @@ public sealed class SignatureFilterTests
         using var missing = await http.PostAsync("/webhooks/posthog", new StringContent("{}"));
 
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
     }
 
     [Fact]

@@ -37,6 +37,9 @@ public sealed class HogGuardConfig
     /// <summary>The personal key HogGuard rotates project secret keys with (<c>rotation.rotator</c>); null when not set.</summary>
     public Policy.KeySource? Rotator { get; init; }
 
+    /// <summary>The webhooks the app receives (<c>webhooks</c>).</summary>
+    public IReadOnlyList<Policy.WebhookPolicy> Webhooks { get; init; } = [];
+
     /// <summary>Where the configuration came from, or null for the defaults.</summary>
     public string? SourcePath { get; init; }
 
@@ -83,6 +86,7 @@ public sealed class HogGuardConfig
         var audit = Policy.AuditSettings.Default;
         List<Uri> hosts = [];
         Policy.KeySource? rotator = null;
+        List<Policy.WebhookPolicy> webhooks = [];
         foreach (var (keyNode, value) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -102,6 +106,9 @@ public sealed class HogGuardConfig
                 case "posthog":
                     hosts = PolicyParser.ReadPostHog(sourceName, value);
                     break;
+                case "webhooks":
+                    webhooks = PolicyParser.ReadWebhooks(sourceName, value);
+                    break;
                 case "rotation":
                     rotator = PolicyParser.ReadRotation(sourceName, value);
                     break;
@@ -116,7 +123,7 @@ public sealed class HogGuardConfig
             }
         }
 
-        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts, Rotator = rotator };
+        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts, Rotator = rotator, Webhooks = webhooks };
     }
 
     private static readonly HashSet<string?> KnownSections = ["environments", "audit", "posthog", "rotation", "webhooks"];

@@ -107,6 +107,42 @@ internal static class PolicyParser
         return rotator;
     }
 
+    /// <summary><c>webhooks: [{ name: NAME, secret: SOURCE }]</c>: the webhooks an app receives and where each secret lives.</summary>
+    public static List<WebhookPolicy> ReadWebhooks(string source, YamlNode node)
+    {
+        var list = node as YamlSequenceNode ?? throw HogGuardConfig.Invalid(source, node, "'webhooks' must be a list such as '- { name: posthog, secret: env:POSTHOG_WEBHOOK_SECRET }'");
+        var webhooks = new List<WebhookPolicy>();
+        foreach (var item in list.Children)
+        {
+            var map = item as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, item, "each webhook must be a mapping with name and secret");
+            string? name = null;
+            KeySource? secret = null;
+            foreach (var (keyNode, value) in map.Children)
+            {
+                switch (Scalar(source, keyNode, "a field name"))
+                {
+                    case "name":
+                        name = Scalar(source, value, "a webhook name");
+                        break;
+                    case "secret":
+                        if (!KeySource.TryParse(Scalar(source, value, "a secret source"), out var parsed, out var error))
+                        {
+                            throw HogGuardConfig.Invalid(source, value, error);
+                        }
+
+                        secret = parsed;
+                        break;
+                    case var other:
+                        throw HogGuardConfig.Invalid(source, keyNode, $"unknown key '{other}' in a webhook; known keys are name and secret");
+                }
+            }
+
+            webhooks.Add(new WebhookPolicy(name ?? throw HogGuardConfig.Invalid(source, item, "a webhook lacks its name"), secret, (int)item.Start.Line));
+        }
+
+        return webhooks;
+    }
+
     private static KeyPolicy ReadKey(string source, string environment, YamlNode node)
     {
         var key = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, $"each key of '{environment}' must be a mapping with name, source and purpose");

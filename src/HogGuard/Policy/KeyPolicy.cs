@@ -29,3 +29,6 @@ public sealed record AuditSettings(int UnusedDays = 30, int DueSoonDays = 14)
 
     public static AuditSettings Default { get; } = new();
 }
+
+/// <summary>A webhook an app receives (<c>webhooks</c> in <c>hogguard.yml</c>) and where its signing secret lives; null when none is configured.</summary>
+public sealed record WebhookPolicy(string Name, KeySource? Secret, int Line);
