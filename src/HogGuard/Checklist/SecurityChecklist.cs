@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using HogGuard.Audit;
 using HogGuard.Configuration;
 using HogGuard.Detection;
