@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using HogGuard.Configuration;
 using HogGuard.PostHogApi;
 
@@ -16,18 +15,14 @@ public sealed class AuditShipper
     public const string CursorFile = "ship.cursor";
 
     private readonly string _directory;
-    private readonly PostHogClient _client;
-    private readonly Uri _host;
-    private readonly string _projectToken;
+    private readonly CaptureTransport _transport;
     private readonly string _eventName;
     private readonly int _batchSize;
 
     public AuditShipper(string directory, PostHogClient client, Uri host, string projectToken, string eventName = "hogguard_audit_entry", int batchSize = 100)
     {
         _directory = directory;
-        _client = client;
-        _host = host;
-        _projectToken = projectToken;
+        _transport = new CaptureTransport(client, host, projectToken);
         _eventName = eventName;
         _batchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));
     }
@@ -84,7 +79,7 @@ public sealed class AuditShipper
 
     private async Task<ApiResult<bool>?> SendAsync(List<StoredAuditEntry> batch, CancellationToken cancellationToken)
     {
-        var result = await _client.CaptureBatchAsync(_host, Serialize(batch), cancellationToken).ConfigureAwait(false);
+        var result = await _transport.SendAsync(batch.ConvertAll(ToEvent), cancellationToken).ConfigureAwait(false);
         if (!result.IsOk)
         {
             return result;
@@ -95,45 +90,24 @@ public sealed class AuditShipper
         return null;
     }
 
-    private byte[] Serialize(List<StoredAuditEntry> batch)
+    private CaptureEvent ToEvent(StoredAuditEntry stored)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var e = stored.Entry;
+        return new CaptureEvent(_eventName, e.UserId, stored.Uuid, e.Timestamp, writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("api_key", _projectToken);
-            writer.WriteBoolean("historical_migration", false);
-            writer.WriteStartArray("batch");
-            foreach (var stored in batch)
+            writer.WriteString("action", e.Action);
+            writer.WriteString("resource", e.Resource);
+            writer.WriteString("result", e.Result == AuditOutcome.Success ? "success" : "failure");
+            writer.WriteNumber("sequence", stored.Sequence);
+            writer.WriteString("hash", stored.Hash);
+            writer.WriteStartObject("metadata");
+            foreach (var (key, value) in e.Metadata)
             {
-                var e = stored.Entry;
-                writer.WriteStartObject();
-                writer.WriteString("event", _eventName);
-                writer.WriteString("distinct_id", e.UserId);
-                writer.WriteString("uuid", stored.Uuid.ToString("D"));
-                writer.WriteString("timestamp", e.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
-                writer.WriteStartObject("properties");
-                writer.WriteString("action", e.Action);
-                writer.WriteString("resource", e.Resource);
-                writer.WriteString("result", e.Result == AuditOutcome.Success ? "success" : "failure");
-                writer.WriteNumber("sequence", stored.Sequence);
-                writer.WriteString("hash", stored.Hash);
-                writer.WriteStartObject("metadata");
-                foreach (var (key, value) in e.Metadata)
-                {
-                    writer.WriteString(key, value);
-                }
-
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                writer.WriteEndObject();
+                writer.WriteString(key, value);
             }
 
-            writer.WriteEndArray();
             writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
+        });
     }
 
     private static long ReadCursor(string directory)
