@@ -102,6 +102,7 @@ internal sealed class RevokeRequestBody
 [JsonSerializable(typeof(PostHogError))]
 [JsonSerializable(typeof(RevokeRequestBody))]
 [JsonSerializable(typeof(ProjectInfo))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 [JsonSerializable(typeof(SecretApiKeyInfo))]
 [JsonSerializable(typeof(List<SecretApiKeyInfo>), TypeInfoPropertyName = "ListSecretApiKeyInfo")]
 [JsonSerializable(typeof(SecretTokenInfo))]

@@ -145,6 +145,14 @@ public sealed class PostHogClient
     public Task<ApiResult<bool>> DeleteSecretTokenBackupAsync(Uri host, PostHogSecret key, int projectId, CancellationToken cancellationToken = default) =>
         SendAsync<bool>(host, () => Authorized(HttpMethod.Patch, host, $"api/projects/{projectId}/delete_secret_token_backup/", key), null, cancellationToken);
 
+    /// <summary>Any private API call with a key: the JSON answer as a document, errors as outcomes (for the services' keyed clients).</summary>
+    public Task<ApiResult<JsonElement>> SendAsync(Uri host, HttpMethod method, string path, PostHogSecret key, string? json = null, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            host,
+            () => json is null ? Authorized(method, host, path.TrimStart('/'), key) : WithJson(Authorized(method, host, path.TrimStart('/'), key), json),
+            ApiJsonContext.Default.JsonElement,
+            cancellationToken);
+
     private static string SecretKeysPath(int projectId) => $"api/projects/{projectId}/project_secret_api_keys/";
 
     private static HttpRequestMessage WithJson(HttpRequestMessage request, string json)

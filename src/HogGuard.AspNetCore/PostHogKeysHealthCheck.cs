@@ -1,0 +1,74 @@
+using HogGuard.Keys;
+using HogGuard.PostHogApi;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace HogGuard.AspNetCore;
+
+/// <summary>
+/// Unhealthy when PostHog refuses a configured key (revoked, rolled, mistyped); degraded when a
+/// personal key is older than <c>MaxKeyAgeDays</c> (rotation overdue) or PostHog cannot be asked.
+/// The data names keys by mask and fingerprint only.
+/// </summary>
+internal sealed class PostHogKeysHealthCheck(PostHogClient client, IOptions<PostHogSecurityOptions> options, TimeProvider time) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var o = options.Value;
+        _ = PostHogHosts.TryParse(o.Host, out var host);
+        var invalid = new List<string>();
+        var degraded = new List<string>();
+        var data = new Dictionary<string, object>();
+        foreach (var (setting, value) in new[] { ("ReaderKey", o.ReaderKey), ("WriterKey", o.WriterKey), ("SecretKey", o.SecretKey) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                continue;
+            }
+
+            var key = new PostHogSecret(value.Trim());
+            data[setting] = key.ToString();
+            if (key.Kind == PostHogTokenKind.ProjectSecretApiKey)
+            {
+                var flags = await client.CheckFlagDefinitionsAsync(host, key, o.ProjectToken, cancellationToken).ConfigureAwait(false);
+                Classify(setting, key, flags.Outcome, flags.Detail, invalid, degraded);
+                continue;
+            }
+
+            var current = await client.GetCurrentPersonalKeyAsync(host, key, cancellationToken).ConfigureAwait(false);
+            Classify(setting, key, current.Outcome, current.Detail, invalid, degraded);
+            if (current.IsOk && o.MaxKeyAgeDays is { } maxAge && (current.Value!.LastRolledAt ?? current.Value.CreatedAt) is { } since)
+            {
+                var due = since.AddDays(maxAge);
+                if (time.GetUtcNow() > due)
+                {
+                    degraded.Add($"{setting} ({key.Masked}) is overdue for rotation since {due:yyyy-MM-dd}");
+                }
+            }
+        }
+
+        if (invalid.Count > 0)
+        {
+            return HealthCheckResult.Unhealthy(string.Join("; ", invalid.Concat(degraded)), data: data);
+        }
+
+        return degraded.Count > 0
+            ? HealthCheckResult.Degraded(string.Join("; ", degraded), data: data)
+            : HealthCheckResult.Healthy("every configured PostHog key is accepted and within its rotation age", data);
+    }
+
+    private static void Classify(string setting, PostHogSecret key, ApiOutcome outcome, string? detail, List<string> invalid, List<string> degraded)
+    {
+        switch (outcome)
+        {
+            case ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden or ApiOutcome.NoProjectAccess:
+                return;
+            case ApiOutcome.InvalidKey:
+                invalid.Add($"PostHog refuses {setting} ({key.Masked})");
+                return;
+            default:
+                degraded.Add($"{setting} ({key.Masked}) could not be checked: {detail}");
+                return;
+        }
+    }
+}
