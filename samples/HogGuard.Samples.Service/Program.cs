@@ -1,0 +1,67 @@
+using HogGuard.AspNetCore;
+using HogGuard.Audit;
+
+// A service that uses all of HogGuard: reader and writer PostHog clients (each refusing what its key
+// cannot do), a signed webhook endpoint, a tamper-evident audit log shipped to PostHog, and a health
+// check. Configuration (environment variables shown; appsettings.json works the same):
+//   PostHog__Host, PostHog__ProjectToken, PostHog__ReaderKey, PostHog__WriterKey, PostHog__ProjectId,
+//   PostHog__Webhook__Secrets__0__Id, PostHog__Webhook__Secrets__0__Secret (whsec_...),
+//   Audit__Directory, Audit__ShipIntervalSeconds
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Services.AddPostHogSecurity(builder.Configuration);
+builder.Services.AddPostHogWebhooks("posthog", builder.Configuration.GetSection("PostHog:Webhook"));
+builder.Services.AddPostHogAuditLog(o =>
+{
+    o.Directory = builder.Configuration["Audit:Directory"];
+    o.MirrorToLogger = true;
+});
+builder.Services.AddPostHogAuditShipping(TimeSpan.FromSeconds(int.TryParse(builder.Configuration["Audit:ShipIntervalSeconds"], out var seconds) ? seconds : 10));
+
+var app = builder.Build();
+var project = app.Configuration["PostHog:ProjectId"] ?? "@current";
+
+// Reads go through the reader client: its key holds only read scopes.
+app.MapGet("/insights", async ([FromKeyedServices(PostHogRoles.Reader)] PostHogApiClient reader, CancellationToken ct) =>
+{
+    var answer = await reader.GetAsync($"/api/projects/{project}/insights/", cancellationToken: ct);
+    return answer.IsOk ? Results.Json(answer.Value) : Results.Problem(answer.Detail, statusCode: 502);
+});
+
+// Changes go through the writer client, and each is audited.
+app.MapPost("/insights", async (InsightRequest request, [FromKeyedServices(PostHogRoles.Writer)] PostHogApiClient writer, IAuditLog audit, CancellationToken ct) =>
+{
+    var answer = await writer.PostAsync($"/api/projects/{project}/insights/", System.Text.Json.JsonSerializer.Serialize(request, SampleJson.Default.InsightRequest), cancellationToken: ct);
+    await audit.WriteAsync(new AuditEntry(DateTimeOffset.UtcNow, "insight.create", "sample-service", $"insight/{request.Name}", answer.IsOk ? AuditOutcome.Success : AuditOutcome.Failure), ct);
+    return answer.IsOk ? Results.Json(answer.Value, statusCode: 201) : Results.Problem(answer.Detail, statusCode: 502);
+});
+
+// The same change through the reader is refused before any request leaves the service.
+app.MapPost("/insights/via-reader", async (InsightRequest request, [FromKeyedServices(PostHogRoles.Reader)] PostHogApiClient reader, CancellationToken ct) =>
+{
+    try
+    {
+        await reader.PostAsync($"/api/projects/{project}/insights/", System.Text.Json.JsonSerializer.Serialize(request, SampleJson.Default.InsightRequest), cancellationToken: ct);
+        return Results.Ok();
+    }
+    catch (PostHogScopeException e)
+    {
+        return Results.Problem(e.Message, statusCode: 403);
+    }
+});
+
+// Signed PostHog webhooks: verified, audited, and captured as an ordinary event.
+app.MapPost("/webhooks/posthog", async (HttpContext context, IAuditLog audit, PostHogCaptureClient capture, CancellationToken ct) =>
+{
+    var delivery = context.GetPostHogWebhook();
+    await audit.WriteAsync(new AuditEntry(DateTimeOffset.UtcNow, "webhook.received", "posthog", delivery.MessageId ?? "(no id)", AuditOutcome.Success), ct);
+    await capture.CaptureAsync("sample_webhook_received", "sample-service", new Dictionary<string, object?> { ["message_id"] = delivery.MessageId }, ct);
+    return Results.Ok(new { received = delivery.MessageId });
+}).RequirePostHogSignature("posthog");
+
+app.MapHealthChecks("/health");
+app.Run();
+
+internal sealed record InsightRequest(string Name);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(InsightRequest))]
+internal sealed partial class SampleJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,66 @@
+using HogGuard.Audit;
+using HogGuard.PostHogApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HogGuard.AspNetCore;
+
+/// <summary>
+/// Ships the audit log to PostHog in the background (an <see cref="AuditShipper"/> round every
+/// interval), with the project token and host of <c>AddPostHogSecurity</c>. It reads the log's files
+/// from its durable cursor, so it never blocks writers; a failed round is logged and retried.
+/// </summary>
+internal sealed partial class PostHogAuditShippingService(
+    IOptions<PostHogAuditLogOptions> audit, IOptions<PostHogSecurityOptions> security, PostHogClient client, TimeProvider time, TimeSpan interval, ILogger<PostHogAuditShippingService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var token = security.Value.ProjectToken ?? throw new InvalidOperationException("audit shipping needs PostHog:ProjectToken (the phc_ project token)");
+        _ = PostHogHosts.TryParse(security.Value.Host, out var host);
+        var shipper = new AuditShipper(audit.Value.Directory!, client, host, token.Trim());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var (shipped, failure) = await shipper.ShipOnceAsync(stoppingToken).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                LogFailed(logger, failure.Outcome, failure.Detail, shipper.Lag);
+            }
+            else if (shipped > 0)
+            {
+                LogShipped(logger, shipped);
+            }
+
+            await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Audit shipping to PostHog failed ({Outcome}: {Detail}); {Lag} entries wait for the next round")]
+    private static partial void LogFailed(ILogger logger, ApiOutcome outcome, string? detail, long lag);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Shipped {Count} audit entries to PostHog")]
+    private static partial void LogShipped(ILogger logger, long count);
+}
+
+/// <summary><c>services.AddPostHogAuditShipping()</c>.</summary>
+public static class PostHogAuditShippingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Ships the audit log registered by <c>AddPostHogAuditLog</c> to the PostHog of
+    /// <c>AddPostHogSecurity</c> every <paramref name="interval"/> (default 10 s), in the background.
+    /// </summary>
+    public static IServiceCollection AddPostHogAuditShipping(this IServiceCollection services, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddHostedService(provider => new PostHogAuditShippingService(
+            provider.GetRequiredService<IOptions<PostHogAuditLogOptions>>(),
+            provider.GetRequiredService<IOptions<PostHogSecurityOptions>>(),
+            provider.GetRequiredService<PostHogClient>(),
+            provider.GetRequiredService<TimeProvider>(),
+            interval ?? TimeSpan.FromSeconds(10),
+            provider.GetRequiredService<ILogger<PostHogAuditShippingService>>()));
+        return services;
+    }
+}

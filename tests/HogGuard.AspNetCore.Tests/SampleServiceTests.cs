@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using HogGuard.Audit;
+using HogGuard.Emulator;
+using HogGuard.Testing;
+using HogGuard.Webhooks;
+
+namespace HogGuard.AspNetCore.Tests;
+
+/// <summary>The sample service as a real process against the emulator over loopback: clients, scope guard, webhook, audit shipping, health.</summary>
+public sealed class SampleServiceTests : IDisposable
+{
+    private readonly string _audit = Directory.CreateTempSubdirectory("hogguard-sample-audit-").FullName;
+
+    public void Dispose() => Directory.Delete(_audit, recursive: true);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Sample_UsesEveryPart_AgainstTheEmulator()
+    {
+        var random = new Random(11);
+        var (reader, writer, projectToken) = (TestTokens.Make("phx_", true, random), TestTokens.Make("phx_", true, random), TestTokens.Make("phc_", true, random));
+        var webhookSecret = WebhookKey.NewStandardSecret();
+        var seed = new
+        {
+            projects = new object[] { new { id = 1, name = "Web", api_token = projectToken } },
+            users = new object[]
+            {
+                new
+                {
+                    email = "svc@example.com",
+                    personal_api_keys = new object[]
+                    {
+                        new { label = "reader", value = reader, scopes = new[] { "insight:read" } },
+                        new { label = "writer", value = writer, scopes = new[] { "insight:write" } },
+                    },
+                },
+            },
+        };
+        var (emulator, emulatorAddress) = await EmulatorApp.StartOnLoopbackAsync(JsonSerializer.Serialize(seed));
+        await using var _ = emulator;
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HogGuard.Samples.Service.dll"));
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(url);
+        info.Environment["PostHog__Host"] = emulatorAddress.ToString();
+        info.Environment["PostHog__ProjectToken"] = projectToken;
+        info.Environment["PostHog__ReaderKey"] = reader;
+        info.Environment["PostHog__WriterKey"] = writer;
+        info.Environment["PostHog__ProjectId"] = "1";
+        info.Environment["PostHog__Webhook__Secrets__0__Id"] = "current";
+        info.Environment["PostHog__Webhook__Secrets__0__Secret"] = webhookSecret;
+        info.Environment["Audit__Directory"] = _audit;
+        info.Environment["Audit__ShipIntervalSeconds"] = "1";
+        using var process = Process.Start(info)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+            var health = await WaitForAsync(http, process, output);
+            Assert.Equal("Healthy", health);
+
+            using var created = await http.PostAsJsonAsync("/insights", new { name = "weekly" });
+            using var listed = await http.GetAsync("/insights");
+            using var refused = await http.PostAsJsonAsync("/insights/via-reader", new { name = "sneaky" });
+            var body = "{\"event\":\"$pageview\"}"u8.ToArray();
+            var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            using var signed = new HttpRequestMessage(HttpMethod.Post, "/webhooks/posthog") { Content = new ByteArrayContent(body) };
+            signed.Headers.Add("webhook-id", "msg_sample_1");
+            signed.Headers.Add("webhook-timestamp", ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            signed.Headers.Add("webhook-signature", WebhookSigner.SignStandard(WebhookKey.FromStandardSecret("k", webhookSecret), "msg_sample_1", ts, body));
+            using var accepted = await http.SendAsync(signed);
+            using var unsigned = await http.PostAsync("/webhooks/posthog", new ByteArrayContent(body));
+
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            Assert.Contains("weekly", await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("lacks the scope 'insight:write'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+
+            // The audit entries and the captured event reach PostHog through the same transport.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            List<string?> names = [];
+            while (DateTime.UtcNow < deadline)
+            {
+                var events = await http.GetFromJsonAsync<JsonElement>(new Uri(emulatorAddress, "_emulator/events"));
+                names = [.. events.EnumerateArray().Select(e => e.GetProperty("event").GetString())];
+                if (names.Count(n => n == "hogguard_audit_entry") >= 2 && names.Contains("sample_webhook_received"))
+                {
+                    break;
+                }
+
+                await Task.Delay(200);
+            }
+
+            Assert.True(names.Count(n => n == "hogguard_audit_entry") == 2 && names.Contains("sample_webhook_received"), string.Join(", ", names) + "\n" + output);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        var verification = AuditVerifier.Verify(_audit);
+        Assert.True(verification.IsIntact, verification.Detail);
+        Assert.Equal(2, verification.Entries);
+        string log;
+        lock (output)
+        {
+            log = output.ToString();
+        }
+
+        Assert.DoesNotContain(reader, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(writer, log, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> WaitForAsync(HttpClient http, Process process, StringBuilder output)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(process.HasExited, "the sample exited:\n" + output);
+            try
+            {
+                using var response = await http.GetAsync("/health");
+                return await response.Content.ReadAsStringAsync();
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        throw new TimeoutException("the sample did not answer /health within 60 s:\n" + output);
+    }
+}
