@@ -14,6 +14,7 @@ public sealed class HelpSnapshotTests
     [InlineData("scan", new[] { "scan", "--help" })]
     [InlineData("install-hook", new[] { "install-hook", "--help" })]
     [InlineData("keys-rotate", new[] { "keys", "rotate", "--help" })]
+    [InlineData("check", new[] { "check", "--help" })]
     public void Help_MatchesSnapshot(string name, string[] args)
     {
         using var folder = new GitRepo(init: false);
