@@ -131,9 +131,9 @@ internal static class RotateCommand
                 Audit = audit,
                 WaitForDeletion = request.Wait,
                 PollInterval = request.Poll,
-                AfterJournaled = state =>
+                FaultPoint = point =>
                 {
-                    if (string.Equals(fault, KeyRotator.Name(state), StringComparison.Ordinal))
+                    if (string.Equals(fault, point, StringComparison.Ordinal))
                     {
                         Console.Error.WriteLine($"hogguard: {FaultVariable}={fault}: killing this process now");
                         Console.Error.Flush();

@@ -245,6 +245,41 @@ public sealed class KeysRotateTests
         Tool.AssertNoTokenLeaked(resumed);
     }
 
+    [Theory]
+    [InlineData("phs", "created")]
+    [InlineData("roll", "rolled")]
+    [InlineData("legacy", "rotated")]
+    public async Task Rotate_KilledAfterPostHogAnsweredButBeforeTheStoreWrite_ResumeRepairsAndLeavesNoOrphan(string kind, string point)
+    {
+        await using var s = await StartAsync(kind == "legacy" ? "legacy" : "phs", maxSecretKeys: kind == "roll" ? 1 : 10);
+
+        var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = point });
+
+        Assert.True(killed.ExitCode != 0 && killed.Stderr.Contains($"HOGGUARD_FAULT_AT={point}", StringComparison.Ordinal), killed.ToString());
+        Assert.Equal(s.Old, s.Current());
+        Assert.Empty(s.Slot("POSTHOG_SECRET_NEXT"));
+        if (kind == "phs")
+        {
+            // The key PostHog made is not in the store: its value is lost, so resume must delete it.
+            Assert.Equal(2, (await s.SecretKeysAsync()).Count);
+            await s.AssertWorksAsync(s.Old, "killed after create");
+        }
+
+        var resumed = s.Rotate("--resume", Assert.Single(s.Journals()));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        await s.AssertWorksAsync(fresh, $"resumed after {point}");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        if (kind != "legacy")
+        {
+            Assert.Single(await s.SecretKeysAsync());
+        }
+
+        Tool.AssertNoTokenLeaked(resumed);
+    }
+
     [Fact]
     public async Task Resume_AfterSomeoneChangedTheKeyInTheDotenvFile_StopsWithoutOverwritingIt()
     {
@@ -446,5 +481,16 @@ public sealed class KeysRotateTests
         Assert.True(noRotator.ExitCode == 2 && noRotator.Stderr.Contains("the rotator key cannot be read", StringComparison.Ordinal), noRotator.ToString());
         Assert.Equal(before, File.ReadAllText(s.DotenvPath));
         await s.AssertWorksAsync(s.Current(), "after refused runs");
+
+        var unknownId = s.Rotate("--resume", "rot-20260101-000000-0000");
+        var journal = Assert.Single(s.Journals());
+        File.WriteAllText(Path.Combine(s.Repo.Root, ".hogguard", "rotations", journal + ".json"), "{ \"id\": ");
+        var damaged = s.Rotate("--resume", journal);
+        var traversal = s.Rotate("--resume", "../../hogguard");
+
+        Assert.True(unknownId.ExitCode == 2 && unknownId.Stderr.Contains("no rotation 'rot-20260101-000000-0000'", StringComparison.Ordinal), unknownId.ToString());
+        Assert.True(damaged.ExitCode == 2 && damaged.Stderr.Contains("is not a rotation journal", StringComparison.Ordinal) && !damaged.Stderr.Contains("internal error", StringComparison.Ordinal), damaged.ToString());
+        Assert.True(traversal.ExitCode == 2 && traversal.Stderr.Contains("no rotation", StringComparison.Ordinal), traversal.ToString());
+        Assert.Equal(before, File.ReadAllText(s.DotenvPath));
     }
 }

@@ -38,8 +38,12 @@ public sealed record RotationContext(
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Called after each state is journaled (the fault-injection hook: <c>HOGGUARD_FAULT_AT</c>).</summary>
-    public Action<RotationState>? AfterJournaled { get; init; }
+    /// <summary>
+    /// The fault-injection hook (<c>HOGGUARD_FAULT_AT</c>): called with a state's name right after it is
+    /// journaled, and with <c>created</c>, <c>rolled</c> or <c>rotated</c> right after PostHog has
+    /// answered with a new value and before it reaches the store.
+    /// </summary>
+    public Action<string>? FaultPoint { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
@@ -214,6 +218,7 @@ public sealed class KeyRotator(RotationContext context)
 
                 var made = Require(created, "the rotator key");
                 var value = made?.Value ?? throw new RotationException("PostHog created the key but did not return its value; delete it in PostHog and run again");
+                _c.FaultPoint?.Invoke("created");
                 WriteStore(j, slots, slots.Current, value, slots.Previous);
                 return await ObtainedAsync(j with { NewKeyId = made.Id }, new PostHogSecret(value), ct).ConfigureAwait(false);
 
@@ -225,6 +230,7 @@ public sealed class KeyRotator(RotationContext context)
 
                 var token = Require(await _c.Client.RotateSecretTokenAsync(_c.Host, rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key");
                 var fresh = token?.SecretApiToken ?? throw new RotationException("PostHog rotated the secret token but did not return it; the old token is PostHog's backup now. Copy the new one from the project settings into the store");
+                _c.FaultPoint?.Invoke("rotated");
                 WriteStore(j, slots, slots.Current, fresh, slots.Previous);
                 return await ObtainedAsync(j, new PostHogSecret(fresh), ct).ConfigureAwait(false);
 
@@ -246,6 +252,7 @@ public sealed class KeyRotator(RotationContext context)
         // Rolling again is also the repair when a roll's answer was lost: the old value is dead either way.
         var rolled = Require(await _c.Client.RollProjectSecretKeyAsync(_c.Host, _c.Rotator!, j.ProjectId!.Value, j.OldKeyId!, ct).ConfigureAwait(false), "the rotator key");
         var value = rolled?.Value ?? throw new RotationException("PostHog rolled the key but did not return its value; roll it again with --resume " + j.Id);
+        _c.FaultPoint?.Invoke("rolled");
         WriteStore(j, slots, value, null, null);
         var secret = new PostHogSecret(value);
         return await RecordAsync(j with { NewKeyId = j.OldKeyId, NewFingerprint = secret.Fingerprint, NewMask = secret.Masked }, RotationState.Obtained, ct).ConfigureAwait(false);
@@ -470,7 +477,7 @@ public sealed class KeyRotator(RotationContext context)
         var next = j with { State = state, History = [.. j.History, new RotationStep(state, _c.Time.GetUtcNow())] };
         _c.Journals.Save(next);
         await AuditAsync(next, $"key.rotate.{Name(state)}", AuditOutcome.Success, null, ct).ConfigureAwait(false);
-        _c.AfterJournaled?.Invoke(state);
+        _c.FaultPoint?.Invoke(Name(state));
         return next;
     }
 
