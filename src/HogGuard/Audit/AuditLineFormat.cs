@@ -28,7 +28,7 @@ internal static class AuditLineFormat
         writer.Reset(buffer);
         {
             writer.WriteStartObject();
-            writer.WriteString("uuid", uuid.ToString("D"));
+            writer.WriteString("uuid", uuid);
             writer.WriteString("ts", entry.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
             writer.WriteString("action", entry.Action);
             writer.WriteString("user_id", entry.UserId);

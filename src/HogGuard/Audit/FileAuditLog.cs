@@ -18,6 +18,9 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     private bool _closed;
     private Exception? _stopped;
     private FileStream _segment;
+
+    // Kept here: FileStream.Length asks the file system (fstat) on every call.
+    private long _segmentLength;
     private string _segmentName;
     private DateOnly? _segmentDay;
     private long _lastSequence;
@@ -29,6 +32,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         Directory.CreateDirectory(options.Directory);
         (_lastSequence, _lastHash, _segmentName, _segmentDay, SetAside) = AuditRecovery.Recover(options.Directory);
         _segment = OpenSegment(_segmentName);
+        _segmentLength = _segment.Length;
         // A dedicated thread, not the thread pool: it spends its life blocked in fsync, and waking it
         // is a monitor pulse rather than a queued work item.
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "HogGuard audit writer" };
@@ -46,7 +50,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         // Redaction and JSON encoding happen here, on the caller's thread, in parallel; the single
         // writer only seals each line into the chain.
         var redacted = AuditRedactor.Redact(entry, _options.RedactKeys);
-        var uuid = Guid.CreateVersion7(redacted.Timestamp);
+        var uuid = AuditUuid.NewVersion7(redacted.Timestamp);
         var pending = new Pending(redacted, uuid, AuditLineFormat.EncodeBody(redacted, uuid), new TaskCompletionSource<StoredAuditEntry>());
         lock (_gate)
         {
@@ -150,7 +154,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
     private void Commit(List<Pending> batch)
     {
-        var start = _segment.Length;
+        var start = _segmentLength;
         var (sequence, hash) = (_lastSequence, _lastHash);
         var written = new (Pending Pending, StoredAuditEntry Stored)[batch.Count];
         try
@@ -161,7 +165,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
                 var day = DateOnly.FromDateTime(entry.Timestamp.UtcDateTime);
                 var uuid = pending.Uuid;
                 var (line, entryHash) = AuditLineFormat.Seal(pending.Body, sequence + 1, hash);
-                if (_segment.Length > 0 && (_segment.Length + line.Length > _options.MaxSegmentBytes || (_segmentDay is { } current && current != day)))
+                if (_segmentLength > 0 && (_segmentLength + line.Length > _options.MaxSegmentBytes || (_segmentDay is { } current && current != day)))
                 {
                     Durable();
                     Roll(sequence, hash);
@@ -169,6 +173,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
                 }
 
                 _segment.Write(line);
+                _segmentLength += line.Length;
                 _segmentDay = day;
                 written[(int)(sequence - _lastSequence)] = (pending, new StoredAuditEntry(entry, uuid, sequence + 1, hash, entryHash));
                 sequence++;
@@ -187,6 +192,15 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
             }
             catch (IOException)
             {
+            }
+
+            try
+            {
+                _segmentLength = _segment.Length;
+            }
+            catch (IOException)
+            {
+                _segmentLength = start;
             }
 
             var failed = batch.ToArray();
@@ -249,6 +263,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         _segment.Dispose();
         _segmentName = AuditFiles.SegmentName(lastSequence + 1);
         _segment = OpenSegment(_segmentName);
+        _segmentLength = 0;
         AuditFiles.SyncDirectory(_options.Directory);
     }
 
