@@ -32,6 +32,16 @@ public sealed class PostHogSecurityOptions
     /// <summary><c>PostHog:WriterScopes</c>: the writer key's scopes; when absent they are introspected once at start.</summary>
     public IReadOnlyList<string>? WriterScopes { get; set; }
 
+    /// <summary>
+    /// <c>PostHog:PolicyFile</c> and <c>PostHog:Environment</c>: a <c>hogguard.yml</c> and the environment
+    /// this service runs as; the scopes (and max age) of its reader and writer keys are then taken from
+    /// that policy when <see cref="ReaderScopes"/>/<see cref="WriterScopes"/> are not set.
+    /// </summary>
+    public string? PolicyFile { get; set; }
+
+    /// <inheritdoc cref="PolicyFile"/>
+    public string? Environment { get; set; }
+
     /// <summary><c>PostHog:MaxKeyAgeDays</c>: the health check reports degraded when a personal key is older.</summary>
     public int? MaxKeyAgeDays { get; set; }
 
@@ -48,12 +58,36 @@ public sealed class PostHogSecurityOptions
         WriterKey = section["WriterKey"] ?? WriterKey;
         SecretKey = section["SecretKey"] ?? SecretKey;
         Host = section["Host"] ?? Host;
+        PolicyFile = section["PolicyFile"] ?? PolicyFile;
+        Environment = section["Environment"] ?? Environment;
         ReaderScopes = List(section.GetSection("ReaderScopes")) ?? ReaderScopes;
         WriterScopes = List(section.GetSection("WriterScopes")) ?? WriterScopes;
         if (int.TryParse(section["MaxKeyAgeDays"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days))
         {
             MaxKeyAgeDays = days;
         }
+
+        ApplyPolicy();
+    }
+
+    /// <summary>Fills unset scopes and max age from the policy file's reader and writer keys for <see cref="Environment"/>.</summary>
+    internal void ApplyPolicy()
+    {
+        if (PolicyFile is null)
+        {
+            return;
+        }
+
+        var config = Configuration.HogGuardConfig.Load(PolicyFile);
+        var keys = config.Keys.Where(k => k.Environment == Environment).ToList();
+        if (keys.Count == 0)
+        {
+            throw new Configuration.ConfigurationException($"{PolicyFile} has no environment '{Environment}' with keys; set PostHog:Environment to one it names ({string.Join(", ", config.Keys.Select(k => k.Environment).Distinct())})");
+        }
+
+        ReaderScopes ??= keys.FirstOrDefault(k => k.Purpose == Policy.KeyPurpose.Reader)?.Scopes;
+        WriterScopes ??= keys.FirstOrDefault(k => k.Purpose == Policy.KeyPurpose.Writer)?.Scopes;
+        MaxKeyAgeDays ??= keys.Where(k => k.MaxAgeDays is not null).Select(k => k.MaxAgeDays).Min();
     }
 
     private static List<string>? List(IConfigurationSection section)

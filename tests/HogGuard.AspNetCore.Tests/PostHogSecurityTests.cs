@@ -109,6 +109,46 @@ public sealed class PostHogSecurityTests
         Assert.False(listener.Pending(), "the refused request reached the network");
     }
 
+    [Fact]
+    public async Task Scopes_ComeFromHogGuardYml_ForTheServicesEnvironment_WithoutAskingPostHog()
+    {
+        var folder = Directory.CreateTempSubdirectory("hogguard-policy-").FullName;
+        try
+        {
+            var policy = Path.Combine(folder, "hogguard.yml");
+            File.WriteAllText(policy, """
+                environments:
+                  production:
+                    keys:
+                      - { name: reader, source: "env:R", purpose: reader, scopes: [insight:read, query:read], max_age_days: 60 }
+                      - { name: writer, source: "env:W", purpose: writer, scopes: [insight:write] }
+                """);
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            using var provider = Services(new()
+            {
+                ["PostHog:Host"] = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", ["PostHog:ReaderKey"] = Token("phx_"), ["PostHog:WriterKey"] = Token("phx_"),
+                ["PostHog:PolicyFile"] = policy, ["PostHog:Environment"] = "production",
+            });
+
+            var reader = await provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Reader).GetScopesAsync();
+            var writer = await provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer).GetScopesAsync();
+
+            Assert.Equal(["insight:read", "query:read"], reader.Order());
+            Assert.Equal(["insight:write"], writer);
+            Assert.Equal(60, provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value.MaxKeyAgeDays);
+            Assert.False(listener.Pending(), "scopes were asked of PostHog though the policy names them");
+
+            using var wrongEnvironment = Services(new() { ["PostHog:PolicyFile"] = policy, ["PostHog:Environment"] = "staging" });
+            var error = Assert.ThrowsAny<Exception>(() => wrongEnvironment.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value);
+            Assert.Contains("has no environment 'staging' with keys; set PostHog:Environment to one it names (production)", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<(WebApplication Emulator, string Address, string Reader, string Writer, string ProjectToken, string Old)> StartEmulatorAsync()
     {
         var (reader, writer, old, projectToken) = (Token("phx_"), Token("phx_"), Token("phx_"), Token("phc_"));
