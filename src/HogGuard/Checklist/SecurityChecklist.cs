@@ -61,8 +61,8 @@ public sealed class SecurityChecklist(HttpClient http, TimeProvider? time = null
     {
         ArgumentNullException.ThrowIfNull(options);
         var config = options.Config ?? HogGuardConfig.Default;
-        var isGit = Directory.Exists(System.IO.Path.Combine(options.Path, ".git")) || File.Exists(System.IO.Path.Combine(options.Path, ".git"));
-        var scan = await SecretScanner.ScanAsync(new ScanOptions { Path = options.Path, Config = config, NoGit = !isGit }, cancellationToken).ConfigureAwait(false);
+        var isGit = Git.IsInsideWorkTree(options.Path);
+        var scan = await SecretScanner.ScanAsync(new ScanOptions { Path = options.Path, Config = config }, cancellationToken).ConfigureAwait(false);
         var configFolder = config.SourcePath is { } source ? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(source))! : System.IO.Path.GetFullPath(options.Path);
         var reader = new KeySourceReader(configFolder);
         List<Finding>? live = null;
