@@ -465,6 +465,24 @@ public sealed class KeysRotateTests
     }
 
     [Fact]
+    public async Task Abort_AfterAKeyWasCreatedButNeverStored_DeletesIt()
+    {
+        await using var s = await StartAsync("phs");
+        var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = "created" });
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.Equal(2, (await s.SecretKeysAsync()).Count);
+
+        var aborted = s.Rotate("--abort", Assert.Single(s.Journals()));
+
+        Assert.True(aborted.ExitCode == 0, aborted.ToString());
+        Assert.Equal(s.Old, s.Current());
+        await s.AssertWorksAsync(s.Old, "after the abort");
+        Assert.Single(await s.SecretKeysAsync());
+        var listed = Tool.Run(s.Repo.Root, "keys", "rotations");
+        Assert.Contains("production/secret  aborted", listed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rotate_BadInput_OneLine_ExitTwo_AndTheOldKeyStaysCurrent()
     {
         await using var s = await StartAsync("phs");

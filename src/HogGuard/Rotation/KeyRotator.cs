@@ -430,8 +430,14 @@ public sealed class KeyRotator(RotationContext context)
 
         switch (j.Method)
         {
-            case RotationMethod.CreateSecretKey when j.NewKeyId is { } newId:
-                Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host, _c.Rotator!, j.ProjectId!.Value, newId, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
+            case RotationMethod.CreateSecretKey:
+                // The new key, and any key an interrupted run created but never stored: all carry the rotation's label.
+                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host, _c.Rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key") ?? [];
+                foreach (var made in keys.Where(k => k.Label == j.Label || (j.NewKeyId is not null && k.Id == j.NewKeyId)))
+                {
+                    Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host, _c.Rotator!, j.ProjectId.Value, made.Id!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
+                }
+
                 break;
             case RotationMethod.GuidedPersonalKey when j.NewMask is not null:
                 _c.Prompt.Say($"Delete the new key {j.NewMask} in PostHog; HogGuard no longer uses it.");
