@@ -48,11 +48,22 @@ public static class SecretStores
         ArgumentNullException.ThrowIfNull(source);
         return source.Scheme switch
         {
-            "dotenv" => new DotenvSecretStore(source.ToString(), Path.GetFullPath(Path.Combine(baseDirectory, source.Location)), source.Name!),
-            "json" => new JsonSecretStore(source.ToString(), Path.GetFullPath(Path.Combine(baseDirectory, source.Location)), source.Name!),
-            "user-secrets" => new JsonSecretStore(source.ToString(), Path.Combine(userSecretsRoot ?? KeySourceReader.DefaultUserSecretsRoot(), source.Location, "secrets.json"), source.Name!),
+            "dotenv" => new DotenvSecretStore(source.ToString(), FileOf(source, baseDirectory, userSecretsRoot)!, source.Name!),
+            "json" or "user-secrets" => new JsonSecretStore(source.ToString(), FileOf(source, baseDirectory, userSecretsRoot)!, source.Name!),
             "env" => new EnvironmentSecretStore(source.Location, environment ?? Environment.GetEnvironmentVariable),
             _ => throw new ArgumentException($"unknown key source '{source.Scheme}'", nameof(source)),
+        };
+    }
+
+    /// <summary>The file a source reads (relative paths from <paramref name="baseDirectory"/>); null for environment variables.</summary>
+    public static string? FileOf(KeySource source, string baseDirectory, string? userSecretsRoot = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Scheme switch
+        {
+            "dotenv" or "json" => Path.GetFullPath(Path.Combine(baseDirectory, source.Location)),
+            "user-secrets" => Path.Combine(userSecretsRoot ?? KeySourceReader.DefaultUserSecretsRoot(), source.Location, "secrets.json"),
+            _ => null,
         };
     }
 
