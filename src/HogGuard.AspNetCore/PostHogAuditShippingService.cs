@@ -19,8 +19,7 @@ internal sealed partial class PostHogAuditShippingService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var token = security.Value.ProjectToken ?? throw new InvalidOperationException("audit shipping needs PostHog:ProjectToken (the phc_ project token)");
-        _ = PostHogHosts.TryParse(security.Value.Host, out var host);
-        var shipper = new AuditShipper(audit.Value.Directory!, client, host, token.Trim());
+        var shipper = new AuditShipper(audit.Value.Directory!, client, security.Value.Endpoint().Ingestion, token.Trim());
         while (!stoppingToken.IsCancellationRequested)
         {
             var (shipped, failure) = await shipper.ShipOnceAsync(stoppingToken).ConfigureAwait(false);

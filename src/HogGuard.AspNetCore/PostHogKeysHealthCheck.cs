@@ -15,7 +15,8 @@ internal sealed class PostHogKeysHealthCheck(PostHogClient client, IOptions<Post
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var o = options.Value;
-        _ = PostHogHosts.TryParse(o.Host, out var host);
+        var endpoint = o.Endpoint();
+        var host = endpoint.App;
         var invalid = new List<string>();
         var degraded = new List<string>();
         var data = new Dictionary<string, object>();
@@ -30,7 +31,7 @@ internal sealed class PostHogKeysHealthCheck(PostHogClient client, IOptions<Post
             data[setting] = key.ToString();
             if (key.Kind == PostHogTokenKind.ProjectSecretApiKey)
             {
-                var flags = await client.CheckFlagDefinitionsAsync(host, key, o.ProjectToken, cancellationToken).ConfigureAwait(false);
+                var flags = await client.CheckFlagDefinitionsAsync(endpoint.Ingestion, key, o.ProjectToken, cancellationToken).ConfigureAwait(false);
                 Classify(setting, key, flags.Outcome, flags.Detail, invalid, degraded);
                 continue;
             }

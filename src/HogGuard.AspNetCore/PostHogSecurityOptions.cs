@@ -1,4 +1,5 @@
 using HogGuard.Keys;
+using HogGuard.PostHogApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -23,8 +24,15 @@ public sealed class PostHogSecurityOptions
     /// <summary><c>PostHog:SecretKey</c>: a <c>phs_</c> project secret key for local feature flag evaluation.</summary>
     public string? SecretKey { get; set; }
 
-    /// <summary><c>PostHog:Host</c>: the PostHog base URL (default US).</summary>
+    /// <summary><c>PostHog:Host</c>: the PostHog app host, where the private API lives (default US).</summary>
     public string Host { get; set; } = "https://us.posthog.com";
+
+    /// <summary>
+    /// <c>PostHog:IngestionHost</c>: where capture and flags live. When absent it is derived for
+    /// PostHog Cloud (<c>us.posthog.com</c> → <c>us.i.posthog.com</c>) and the same as
+    /// <see cref="Host"/> for any other host.
+    /// </summary>
+    public string? IngestionHost { get; set; }
 
     /// <summary><c>PostHog:ReaderScopes</c>: the reader key's scopes; when absent they are introspected once at start.</summary>
     public IReadOnlyList<string>? ReaderScopes { get; set; }
@@ -46,7 +54,14 @@ public sealed class PostHogSecurityOptions
     public int? MaxKeyAgeDays { get; set; }
 
     public override string ToString() =>
-        $"PostHog {{ Host = {Host}, ProjectToken = {Show(ProjectToken)}, ReaderKey = {Show(ReaderKey)}, WriterKey = {Show(WriterKey)}, SecretKey = {Show(SecretKey)} }}";
+        $"PostHog {{ Host = {Host}, IngestionHost = {IngestionHost ?? "(derived)"}, ProjectToken = {Show(ProjectToken)}, ReaderKey = {Show(ReaderKey)}, WriterKey = {Show(WriterKey)}, SecretKey = {Show(SecretKey)} }}";
+
+    /// <summary>The app and ingestion hosts (validated at start-up; US when unparsable).</summary>
+    internal PostHogHost Endpoint()
+    {
+        var app = PostHogHosts.TryParse(Host, out var parsed) ? parsed : PostHogHosts.Us;
+        return PostHogHost.For(app, PostHogHosts.TryParse(IngestionHost, out var ingestion) ? ingestion : null);
+    }
 
     internal static string Show(string? value) => string.IsNullOrWhiteSpace(value) ? "(not set)" : SecretMasking.Mask(value.Trim());
 
@@ -58,6 +73,7 @@ public sealed class PostHogSecurityOptions
         WriterKey = section["WriterKey"] ?? WriterKey;
         SecretKey = section["SecretKey"] ?? SecretKey;
         Host = section["Host"] ?? Host;
+        IngestionHost = section["IngestionHost"] ?? IngestionHost;
         PolicyFile = section["PolicyFile"] ?? PolicyFile;
         Environment = section["Environment"] ?? Environment;
         ReaderScopes = List(section.GetSection("ReaderScopes")) ?? ReaderScopes;
@@ -124,6 +140,11 @@ internal sealed class PostHogSecurityOptionsValidator(string section) : IValidat
         if (!PostHogApi.PostHogHosts.TryParse(options.Host ?? string.Empty, out _))
         {
             failures.Add($"{section}:Host '{options.Host}' is not an http(s) URL; use e.g. https://eu.posthog.com.");
+        }
+
+        if (options.IngestionHost is { } ingestion && !PostHogApi.PostHogHosts.TryParse(ingestion, out _))
+        {
+            failures.Add($"{section}:IngestionHost '{ingestion}' is not an http(s) URL; use e.g. https://eu.i.posthog.com, or remove it to derive it from {section}:Host.");
         }
 
         if (options.MaxKeyAgeDays is <= 0)

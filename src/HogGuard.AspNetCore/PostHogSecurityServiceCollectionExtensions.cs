@@ -29,7 +29,9 @@ public static class PostHogSecurityServiceCollectionExtensions
         services.AddOptions<PostHogSecurityOptions>().Configure(o => o.ReadFrom(section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PostHogSecurityOptions>>(new PostHogSecurityOptionsValidator(sectionName));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient("HogGuard.PostHog", http => http.Timeout = Timeout.InfiniteTimeSpan);
+        // Never follow a redirect: a key must not travel to the Location a login page names.
+        services.AddHttpClient("HogGuard.PostHog", http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
         services.TryAddSingleton(provider => new PostHogClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient("HogGuard.PostHog"), time: provider.GetRequiredService<TimeProvider>()));
         services.AddKeyedSingleton(PostHogRoles.Reader, (provider, _) => CreateClient(provider, PostHogRoles.Reader, sectionName));
         services.AddKeyedSingleton(PostHogRoles.Writer, (provider, _) => CreateClient(provider, PostHogRoles.Writer, sectionName));
@@ -37,7 +39,7 @@ public static class PostHogSecurityServiceCollectionExtensions
         {
             var o = provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value;
             var token = o.ProjectToken ?? throw new InvalidOperationException($"{sectionName}:ProjectToken is not set; the capture client needs the phc_ project token");
-            return new CaptureTransport(provider.GetRequiredService<PostHogClient>(), Host(o), token.Trim());
+            return new CaptureTransport(provider.GetRequiredService<PostHogClient>(), o.Endpoint().Ingestion, token.Trim());
         });
         services.TryAddSingleton(provider => new PostHogCaptureClient(provider.GetRequiredService<CaptureTransport>(), provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService(provider => new PostHogScopeWarmUp(provider));
@@ -58,10 +60,8 @@ public static class PostHogSecurityServiceCollectionExtensions
             throw new InvalidOperationException($"{sectionName}:{setting} is not set; the {role} client needs a phx_ personal API key");
         }
 
-        return new PostHogApiClient(role, provider.GetRequiredService<PostHogClient>(), Host(o), new PostHogSecret(value.Trim()), scopes);
+        return new PostHogApiClient(role, provider.GetRequiredService<PostHogClient>(), o.Endpoint().App, new PostHogSecret(value.Trim()), scopes);
     }
-
-    private static Uri Host(PostHogSecurityOptions o) => PostHogHosts.TryParse(o.Host, out var host) ? host : PostHogHosts.Us;
 }
 
 /// <summary>Introspects the reader's and writer's scopes once at start, so the first request does not wait; a failure is logged and retried on first use.</summary>

@@ -22,11 +22,12 @@ internal static class AuditCommand
     private static Command ShipCommand()
     {
         var dir = Dir();
-        var host = new Option<string?>("--host") { HelpName = "URL", Description = "PostHog ingestion host, e.g. https://us.i.posthog.com (default: audit.host in hogguard.yml)." };
+        var host = new Option<string?>("--host") { HelpName = "URL", Description = "PostHog app host, e.g. https://eu.posthog.com; capture goes to its ingestion host (default: audit.host in hogguard.yml)." };
+        var ingestion = new Option<string?>("--ingestion-host") { HelpName = "URL", Description = "Where capture lives (default: audit.ingestion_host, else derived from the host: us.i.posthog.com for us.posthog.com, the same host for any other)." };
         var config = new Option<string>("--config", "-c") { HelpName = "FILE", Description = "Configuration with an audit section (host, project_token, event).", DefaultValueFactory = _ => Configuration.HogGuardConfig.FileName };
         var token = new Option<string?>("--project-token") { HelpName = "phc_...", Description = "The project token (public by design); default: audit.project_token in hogguard.yml, else POSTHOG_PROJECT_TOKEN." };
         var eventName = new Option<string?>("--event") { Description = "Event name for audit entries (default: audit.event, else hogguard_audit_entry)." };
-        var command = new Command("ship", "Send entries not yet confirmed by PostHog (from the durable cursor) to /batch/; safe to repeat.") { dir, host, token, eventName, config };
+        var command = new Command("ship", "Send entries not yet confirmed by PostHog (from the durable cursor) to /batch/; safe to repeat.") { dir, host, ingestion, token, eventName, config };
         command.SetAction((result, cancellationToken) => RunAsync(async () =>
         {
             var directory = RequireDirectory(result.GetValue(dir)!);
@@ -34,11 +35,12 @@ internal static class AuditCommand
             var settings = File.Exists(configPath) ? Configuration.HogGuardConfig.Load(configPath).Audit : Policy.AuditSettings.Default;
             var hostText = result.GetValue(host) ?? settings.ShipHost
                 ?? throw new UsageException("no host: pass --host URL or set audit.host in hogguard.yml");
-            var hosts = PostHogConnection.ParseHosts([hostText]);
+            var ingestionText = result.GetValue(ingestion) ?? (result.GetValue(host) is null ? settings.ShipIngestionHost : null);
+            var hosts = PostHogConnection.ParseHosts([hostText], ingestionText is null ? null : [ingestionText]);
             var projectToken = result.GetValue(token) ?? settings.ShipProjectToken ?? Environment.GetEnvironmentVariable("POSTHOG_PROJECT_TOKEN")
                 ?? throw new UsageException("no project token: pass --project-token phc_..., set audit.project_token in hogguard.yml, or POSTHOG_PROJECT_TOKEN");
             using var http = PostHogConnection.CreateHttpClient();
-            var shipper = new AuditShipper(directory, new PostHogApi.PostHogClient(http), hosts[0], projectToken, result.GetValue(eventName) ?? settings.ShipEvent ?? "hogguard_audit_entry");
+            var shipper = new AuditShipper(directory, new PostHogApi.PostHogClient(http), hosts[0].Ingestion, projectToken, result.GetValue(eventName) ?? settings.ShipEvent ?? "hogguard_audit_entry");
             var (shipped, failure) = await shipper.ShipOnceAsync(cancellationToken);
             await Console.Out.WriteLineAsync($"shipped {shipped} entries; {shipper.Lag} waiting; cursor at {shipper.Cursor}");
             if (failure is not null)

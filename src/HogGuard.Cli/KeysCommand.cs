@@ -20,22 +20,23 @@ internal static class KeysCommand
         var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the audit exit 1.", DefaultValueFactory = _ => "high" };
         failOn.AcceptOnlyFromAmong("low", "medium", "high", "critical");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
+        var ingestion = PostHogConnection.IngestionOption();
         var audit = new Command("audit", "Check every key hogguard.yml names against its policy: kind, validity, scopes, age, use, sharing. Exit codes as for scan.")
         {
-            config, host, format, output, failOn, verbose,
+            config, host, ingestion, format, output, failOn, verbose,
         };
         audit.SetAction((result, cancellationToken) =>
         {
             _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
             return RunAsync(
-                result.GetValue(config)!, result.GetValue(host) ?? [], result.GetValue(format)!, result.GetValue(output), threshold,
+                result.GetValue(config)!, PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), result.GetValue(format)!, result.GetValue(output), threshold,
                 result.GetValue(verbose), Console.Out, Console.Error, cancellationToken);
         });
         return new Command("keys", "Manage the PostHog keys your environments use.") { audit, RotateCommand.CreateRotate(), RotateCommand.CreateList() };
     }
 
     private static async Task<int> RunAsync(
-        string configPath, string[] hostArgs, string format, string? output, Detection.Severity failOn, bool verbose, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string configPath, IReadOnlyList<PostHogHost> hosts, string format, string? output, Detection.Severity failOn, bool verbose, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
@@ -51,7 +52,6 @@ internal static class KeysCommand
                 throw new UsageException($"{configPath} names no keys; add an 'environments:' section (see the README)");
             }
 
-            var hosts = PostHogConnection.ParseHosts(hostArgs);
             using var http = PostHogConnection.CreateHttpClient();
             var verifier = new SecretVerifier(new PostHogClient(http), hosts.Count > 0 ? hosts : config.Hosts);
             var reader = new KeySourceReader(Path.GetDirectoryName(Path.GetFullPath(configPath))!);

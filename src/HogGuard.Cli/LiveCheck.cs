@@ -6,7 +6,7 @@ namespace HogGuard.Cli;
 /// <summary><c>scan --verify</c> and <c>--revoke</c>: the only network use of scan, thin over <see cref="SecretVerifier"/>.</summary>
 internal static class LiveCheck
 {
-    public static async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<Uri> hosts, IReadOnlyList<Finding> findings, string? auditDirectory, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<PostHogHost> hosts, IReadOnlyList<Finding> findings, string? auditDirectory, TextWriter stderr, CancellationToken cancellationToken)
     {
         using var http = PostHogConnection.CreateHttpClient();
         var verifier = new SecretVerifier(new PostHogClient(http), hosts);
@@ -23,8 +23,7 @@ internal static class LiveCheck
             return verified;
         }
 
-        var live = verified.Count(f => f.Verification?.Status == VerificationStatus.Live
-            || (f.Verification?.Status == VerificationStatus.Unknown && f.Secret?.Kind == Keys.PostHogTokenKind.OAuthRefreshToken));
+        var live = verified.Count(SecretVerifier.ShouldRevoke);
         if (live == 0)
         {
             await stderr.WriteLineAsync("hogguard: no live secrets (or refresh tokens) to revoke");
@@ -47,7 +46,7 @@ internal static class LiveCheck
         {
             var r = finding.Verification!.Revocation!;
             await stderr.WriteLineAsync(r.Found
-                ? $"hogguard: revoked {finding.Masked} (sha256:{finding.Fingerprint}) on {r.Host} as {r.Type}"
+                ? $"hogguard: revoked {finding.Masked} (sha256:{finding.Fingerprint}) on {r.Host}: {r.Effect}"
                 : $"hogguard: {r.Host} did not know {finding.Masked} (sha256:{finding.Fingerprint}){(r.Detail is null ? string.Empty : ": " + r.Detail)}");
         }
 
@@ -63,21 +62,21 @@ internal static class LiveCheck
             var r = finding.Verification!.Revocation!;
             var entry = new Audit.AuditEntry(DateTimeOffset.UtcNow, "key.revoke", Environment.UserName, $"{finding.Masked} (sha256:{finding.Fingerprint})", r.Found ? Audit.AuditOutcome.Success : Audit.AuditOutcome.Failure)
             {
-                Metadata = new Dictionary<string, string?> { ["host"] = r.Host, ["type"] = r.Type, ["kind"] = finding.Kind, ["detail"] = r.Detail },
+                Metadata = new Dictionary<string, string?> { ["host"] = r.Host, ["type"] = r.Type, ["kind"] = finding.Kind, ["effect"] = r.Effect, ["detail"] = r.Detail },
             };
             await log.WriteAsync(entry, cancellationToken);
         }
     }
 
-    private static bool Confirm(int live, IReadOnlyList<Uri> hosts, TextWriter stderr)
+    private static bool Confirm(int live, IReadOnlyList<PostHogHost> hosts, TextWriter stderr)
     {
         if (Console.IsInputRedirected)
         {
             throw new UsageException("--revoke asks before revoking, but no one can answer here; add --yes to revoke without asking");
         }
 
-        var where = hosts.Count == 0 ? "PostHog US and EU" : string.Join(", ", hosts.Select(h => h.GetLeftPart(UriPartial.Authority)));
-        stderr.Write($"Revoke {live} live secret(s) or refresh token(s) through {where}? Services using them will stop working. [y/N] ");
+        var where = hosts.Count == 0 ? "PostHog US and EU" : string.Join(", ", hosts.Select(h => PostHogHosts.Name(h.App)));
+        stderr.Write($"Revoke {live} live secret(s) or refresh token(s) through {where}? PostHog rolls keys (their owners are emailed) and ends OAuth sessions; services using them stop working. [y/N] ");
         stderr.Flush();
         return Console.ReadLine()?.Trim().ToUpperInvariant() is "Y" or "YES";
     }

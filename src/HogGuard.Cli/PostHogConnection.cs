@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HogGuard.PostHogApi;
 
 namespace HogGuard.Cli;
@@ -5,24 +6,51 @@ namespace HogGuard.Cli;
 /// <summary>What every command that talks to PostHog shares: the --host values and the HTTP client.</summary>
 internal static class PostHogConnection
 {
-    /// <summary>Parses <c>--host</c> values; one that is not an http(s) URL is a usage error.</summary>
-    public static List<Uri> ParseHosts(IEnumerable<string> values)
+    /// <summary>The <c>--ingestion-host</c> option, one per <c>--host</c>, in the same order.</summary>
+    public static Option<string[]> IngestionOption() => new("--ingestion-host")
     {
-        var hosts = new List<Uri>();
-        foreach (var text in values)
+        HelpName = "URL",
+        Description = "Where capture and flags live, one per --host in the same order (default: derived for PostHog Cloud, e.g. us.i.posthog.com; the same host otherwise).",
+    };
+
+    /// <summary>
+    /// Parses <c>--host</c> values and their <c>--ingestion-host</c> values; one that is not an
+    /// http(s) URL, or a count that does not pair up, is a usage error.
+    /// </summary>
+    public static List<PostHogHost> ParseHosts(IReadOnlyList<string> values, IReadOnlyList<string>? ingestion = null)
+    {
+        ingestion ??= [];
+        if (ingestion.Count > 0 && ingestion.Count != values.Count)
         {
-            hosts.Add(PostHogHosts.TryParse(text, out var uri)
-                ? uri
-                : throw new UsageException($"--host '{text}' is not an http(s) URL; use e.g. https://eu.posthog.com or http://127.0.0.1:8010"));
+            throw new UsageException(values.Count == 0
+                ? "--ingestion-host needs the --host it belongs to; pass both"
+                : $"{ingestion.Count} --ingestion-host for {values.Count} --host; give one --ingestion-host per --host, in the same order");
+        }
+
+        var hosts = new List<PostHogHost>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            var app = Parse("--host", values[i]);
+            hosts.Add(PostHogHost.For(app, ingestion.Count > 0 ? Parse("--ingestion-host", ingestion[i]) : null));
         }
 
         return hosts;
     }
 
-    /// <summary>An HTTP client whose timeouts are left to <see cref="PostHogClient"/>'s per-attempt policy.</summary>
+    private static Uri Parse(string option, string text) =>
+        PostHogHosts.TryParse(text, out var uri)
+            ? uri
+            : throw new UsageException($"{option} '{text}' is not an http(s) URL; use e.g. https://eu.posthog.com or http://127.0.0.1:8010");
+
+    /// <summary>
+    /// An HTTP client whose timeouts are left to <see cref="PostHogClient"/>'s per-attempt policy.
+    /// It never follows a redirect (a key must not travel to a Location PostHog's login page names)
+    /// and renews pooled connections so a DNS change is seen.
+    /// </summary>
     public static HttpClient CreateHttpClient()
     {
-        var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+        var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("hogguard/0.1");
         return http;
     }

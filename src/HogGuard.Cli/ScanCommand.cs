@@ -38,9 +38,10 @@ internal static class ScanCommand
         var revoke = new Option<bool>("--revoke") { Description = "Revoke every live secret found through PostHog's public revocation endpoint (implies --verify; asks first unless --yes)." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before revoking." };
         var host = new Option<string[]>("--host") { HelpName = "URL", Description = "PostHog host to check keys against (repeatable; default https://us.posthog.com then https://eu.posthog.com)." };
+        var ingestion = PostHogConnection.IngestionOption();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host,
+            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -65,6 +66,7 @@ internal static class ScanCommand
                 Revoke = result.GetValue(revoke),
                 Yes = result.GetValue(yes),
                 Hosts = result.GetValue(host) ?? [],
+                IngestionHosts = result.GetValue(ingestion) ?? [],
             };
             return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
         });
@@ -155,12 +157,12 @@ internal static class ScanCommand
         return await scan;
     }
 
-    private static List<Uri> ParseHosts(ScanSettings settings)
+    private static List<HogGuard.PostHogApi.PostHogHost> ParseHosts(ScanSettings settings)
     {
-        var hosts = PostHogConnection.ParseHosts(settings.Hosts);
+        var hosts = PostHogConnection.ParseHosts(settings.Hosts, settings.IngestionHosts);
         if (hosts.Count > 0 && !settings.Verify)
         {
-            throw new UsageException("--host only matters with --verify or --revoke");
+            throw new UsageException("--host and --ingestion-host only matter with --verify or --revoke");
         }
 
         return hosts;

@@ -40,4 +40,6 @@ internal sealed record ScanSettings
     public bool Yes { get; init; }
 
     public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    public IReadOnlyList<string> IngestionHosts { get; init; } = [];
 }

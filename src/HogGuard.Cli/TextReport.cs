@@ -112,9 +112,14 @@ internal static class TextReport
             text += $"\nscopes: {string.Join(", ", scopes)}";
         }
 
-        if (v.Revocation is { Found: true } r)
+        if (v.Status is HogGuard.PostHogApi.VerificationStatus.Unknown or HogGuard.PostHogApi.VerificationStatus.Invalid && v.Detail is { } why)
         {
-            text += $"\nrevoked on {r.Host}";
+            text += $"\n{why}";
+        }
+
+        if (v.Revocation is { } r)
+        {
+            text += r.Found ? $"\n{r.Effect} ({r.Host})" : r.Detail is { } note ? $"\n{note}" : string.Empty;
         }
 
         return text;

@@ -68,6 +68,24 @@ internal static class IdentityEndpoints
             return Results.Json(new ProjectBody(project.Id, project.Uuid, state.Organization.Id, project.ApiToken, project.Name), EmulatorJson.Relaxed.ProjectBody);
         });
 
+        app.MapGet("/api/projects/", (HttpContext context) =>
+        {
+            var (caller, error) = Caller.Authenticate(context, state);
+            if (caller is null)
+            {
+                return error!;
+            }
+
+            if (!caller.Has("project:read"))
+            {
+                return Errors.MissingScope("project:read");
+            }
+
+            var visible = state.Projects.Where(p => caller.CanAccessProject(p.Id))
+                .Select(p => new ProjectBody(p.Id, p.Uuid, state.Organization.Id, p.ApiToken, p.Name)).ToList();
+            return Paging.Page(context, visible, EmulatorJson.Relaxed.PageBodyProjectBody);
+        });
+
         app.MapPost("/api/revoke_leaked_key", (Func<HttpContext, Task<IResult>>)(async context =>
         {
             RevokeRequest? request;

@@ -101,9 +101,10 @@ internal static class ManagementEndpoints
     private static void MapSecretKeys(WebApplication app, EmulatorState state)
     {
         const string Base = "/api/projects/{projectId:int}/project_secret_api_keys/";
+        // Newest first, in pages, as PostHog lists them (order_by("-created_at")).
         app.MapGet(Base, (HttpContext context, int projectId) =>
             Admin(context, state, projectId, "project:read", out var project)
-                ?? Results.Json(state.Change(() => project.SecretApiKeys.Select(ToBody).ToList()), EmulatorJson.Relaxed.ListSecretKeyBody));
+                ?? Paging.Page(context, state.Change(() => project.SecretApiKeys.AsEnumerable().Reverse().OrderByDescending(k => k.CreatedAt).Select(ToBody).ToList()), EmulatorJson.Relaxed.PageBodySecretKeyBody));
 
         app.MapPost(Base, (Func<HttpContext, int, Task<IResult>>)(async (context, projectId) =>
         {
@@ -123,9 +124,15 @@ internal static class ManagementEndpoints
                 return Errors.BadRequest("Project secret API keys need explicit scopes; '*' is not allowed.", "scopes");
             }
 
+            // The serializer's create() raises a non-field ValidationError: attr is null.
             if (state.Change(() => project.SecretApiKeys.Count) >= state.MaxSecretKeysPerProject)
             {
-                return Errors.BadRequest($"A project can have at most {state.MaxSecretKeysPerProject} project secret API keys.", "scopes");
+                return Errors.BadRequest($"You can only have {state.MaxSecretKeysPerProject} project secret API keys. Remove an existing key before creating a new one.");
+            }
+
+            if (state.Change(() => project.SecretApiKeys.Exists(k => k.Label == request.Label)))
+            {
+                return Errors.BadRequest($"Project secret API key with label '{request.Label}' already exists.");
             }
 
             var value = TokenGenerator.Generate(PostHogTokenKind.ProjectSecretApiKey);

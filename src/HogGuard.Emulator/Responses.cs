@@ -53,6 +53,8 @@ internal sealed record EventBody(string ApiKey, string Event, string DistinctId,
 [JsonSerializable(typeof(KeyRequest))]
 [JsonSerializable(typeof(SecretKeyBody))]
 [JsonSerializable(typeof(List<SecretKeyBody>))]
+[JsonSerializable(typeof(PageBody<SecretKeyBody>))]
+[JsonSerializable(typeof(PageBody<ProjectBody>))]
 [JsonSerializable(typeof(SecretTokenBody))]
 [JsonSerializable(typeof(ItemRequest))]
 [JsonSerializable(typeof(ItemBody))]

@@ -10,10 +10,11 @@ internal sealed class SeedFile
     public List<FaultRule> Faults { get; set; } = [];
 
     /// <summary>
-    /// How many project secret API keys a project may hold (default 10). PostHog's real limit is not
-    /// documented; the emulator has one so that "roll in place at the limit" can be exercised.
+    /// How many project secret API keys a project may hold: 50, as PostHog's
+    /// <c>MAX_PROJECT_SECRET_API_KEYS_PER_TEAM</c> (<c>posthog/api/project_secret_api_key.py</c>; it was
+    /// 10 in older versions). Lower it to exercise "roll in place at the limit" cheaply.
     /// </summary>
-    public int MaxSecretKeysPerProject { get; set; } = 10;
+    public int MaxSecretKeysPerProject { get; set; } = 50;
 }
 
 internal sealed class SeedProject

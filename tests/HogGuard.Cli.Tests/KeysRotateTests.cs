@@ -73,10 +73,10 @@ public sealed class KeysRotateTests
         public async Task<List<JsonElement>> SecretKeysAsync()
         {
             using var http = new HttpClient();
-            using var request = new HttpRequestMessage(HttpMethod.Get, Emulator.Address + "/api/projects/1/project_secret_api_keys/");
+            using var request = new HttpRequestMessage(HttpMethod.Get, Emulator.Address + "/api/projects/1/project_secret_api_keys/?limit=1000");
             request.Headers.Add("X-Emulator-Session", Person);
             using var response = await http.SendAsync(request);
-            return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+            return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray()];
         }
 
         public async ValueTask DisposeAsync()

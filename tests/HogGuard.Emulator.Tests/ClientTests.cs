@@ -109,7 +109,7 @@ public sealed class ClientTests
     {
         await using var emulator = await RunningEmulator.StartAsync();
         using var http = new HttpClient();
-        var verifier = new SecretVerifier(Client(http), [emulator.Address]);
+        var verifier = new SecretVerifier(Client(http), [PostHogHost.For(emulator.Address)]);
 
         var personal = await verifier.VerifyAsync(new PostHogSecret(RunningEmulator.Personal("all")));
         var secret = await verifier.VerifyAsync(new PostHogSecret(RunningEmulator.Secret("flags")));

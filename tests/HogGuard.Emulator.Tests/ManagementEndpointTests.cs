@@ -112,7 +112,7 @@ public sealed class ManagementEndpointTests
         await using var emulator = await RunningEmulator.StartAsync();
         var rotator = RunningEmulator.Personal("all");
         var (_, list) = await emulator.SendAsync(WithKey(HttpMethod.Get, "/api/projects/1/project_secret_api_keys/", rotator));
-        var id = list[0].GetProperty("id").GetString();
+        var id = list.GetProperty("results")[0].GetProperty("id").GetString();
 
         var (updated, body) = await emulator.SendAsync(WithKey(HttpMethod.Patch, $"/api/projects/1/project_secret_api_keys/{id}/", rotator, new { scopes = new[] { "feature_flag:read", "endpoint:read" } }));
         var (wildcard, _) = await emulator.SendAsync(WithKey(HttpMethod.Patch, $"/api/projects/1/project_secret_api_keys/{id}/", rotator, new { scopes = new[] { "*" } }));

@@ -39,7 +39,7 @@ public sealed record ChecklistOptions
     public Uri? Probe { get; init; }
 
     /// <summary>Hosts for <see cref="Verify"/>; empty means the configuration's, else US then EU.</summary>
-    public IReadOnlyList<Uri> Hosts { get; init; } = [];
+    public IReadOnlyList<PostHogApi.PostHogHost> Hosts { get; init; } = [];
 
     /// <summary>The newest audit entry must be at most this old (default 7 days).</summary>
     public TimeSpan AuditRecency { get; init; } = TimeSpan.FromDays(7);

@@ -31,8 +31,8 @@ public sealed class HogGuardConfig
     /// <summary>Audit thresholds (<c>audit</c>).</summary>
     public Policy.AuditSettings Audit { get; init; } = Policy.AuditSettings.Default;
 
-    /// <summary>PostHog hosts to ask (<c>posthog.hosts</c>); empty means US then EU.</summary>
-    public IReadOnlyList<Uri> Hosts { get; init; } = [];
+    /// <summary>PostHog hosts to ask (<c>posthog.hosts</c>), each an app host with its ingestion host; empty means US then EU.</summary>
+    public IReadOnlyList<PostHogApi.PostHogHost> Hosts { get; init; } = [];
 
     /// <summary>The personal key HogGuard rotates project secret keys with (<c>rotation.rotator</c>); null when not set.</summary>
     public Policy.KeySource? Rotator { get; init; }
@@ -84,7 +84,7 @@ public sealed class HogGuardConfig
         var maxSize = DefaultMaxFileSize;
         List<Policy.KeyPolicy> keys = [];
         var audit = Policy.AuditSettings.Default;
-        List<Uri> hosts = [];
+        List<PostHogApi.PostHogHost> hosts = [];
         Policy.KeySource? rotator = null;
         List<Policy.WebhookPolicy> webhooks = [];
         foreach (var (keyNode, value) in root.Children)

@@ -17,17 +17,28 @@ internal static class PolicyParser
         {
             var environment = Scalar(source, nameNode, "an environment name");
             var env = envNode as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, envNode, $"environment '{environment}' must be a mapping with 'keys:'");
+            int? project = null;
+            var keys = new List<KeyPolicy>();
             foreach (var (fieldNode, value) in env.Children)
             {
                 var field = Scalar(source, fieldNode, "a field name");
-                if (field != "keys")
+                switch (field)
                 {
-                    throw HogGuardConfig.Invalid(source, fieldNode, $"unknown key 'environments.{environment}.{field}'; an environment has 'keys'");
+                    case "keys":
+                        var list = value as YamlSequenceNode ?? throw HogGuardConfig.Invalid(source, value, $"'environments.{environment}.keys' must be a list");
+                        keys.AddRange(list.Children.Select(k => ReadKey(source, environment, k)));
+                        break;
+                    case "project":
+                        project = int.TryParse(Scalar(source, value, "a project id"), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+                            ? id
+                            : throw HogGuardConfig.Invalid(source, value, $"'environments.{environment}.project' must be the PostHog project id, a whole number (Project settings > Project ID)");
+                        break;
+                    default:
+                        throw HogGuardConfig.Invalid(source, fieldNode, $"unknown key 'environments.{environment}.{field}'; an environment has 'project' and 'keys'");
                 }
-
-                var keys = value as YamlSequenceNode ?? throw HogGuardConfig.Invalid(source, value, $"'environments.{environment}.keys' must be a list");
-                policies.AddRange(keys.Children.Select(k => ReadKey(source, environment, k)));
             }
+
+            policies.AddRange(keys.Select(k => k with { Project = project }));
         }
 
         return policies;
@@ -46,19 +57,21 @@ internal static class PolicyParser
                 "due_soon_days" => settings with { DueSoonDays = Number(source, value, "audit.due_soon_days") },
                 "directory" => settings with { LogDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".", Scalar(source, value, "a directory"))) },
                 "host" => settings with { ShipHost = Scalar(source, value, "a URL") },
+                "ingestion_host" => settings with { ShipIngestionHost = Scalar(source, value, "a URL") },
                 "project_token" => settings with { ShipProjectToken = Scalar(source, value, "a phc_ project token") },
                 "event" => settings with { ShipEvent = Scalar(source, value, "an event name") },
-                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, host, project_token, event, unused_days and due_soon_days"),
+                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, host, ingestion_host, project_token, event, unused_days and due_soon_days"),
             };
         }
 
         return settings;
     }
 
-    public static List<Uri> ReadPostHog(string source, YamlNode node)
+    /// <summary><c>posthog: { hosts: [URL | { url: URL, ingestion: URL }] }</c>.</summary>
+    public static List<PostHogApi.PostHogHost> ReadPostHog(string source, YamlNode node)
     {
         var posthog = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'posthog' must be a mapping");
-        var hosts = new List<Uri>();
+        var hosts = new List<PostHogApi.PostHogHost>();
         foreach (var (keyNode, value) in posthog.Children)
         {
             var key = Scalar(source, keyNode, "a field name");
@@ -70,13 +83,30 @@ internal static class PolicyParser
             var list = value as YamlSequenceNode ?? throw HogGuardConfig.Invalid(source, value, "'posthog.hosts' must be a list of URLs");
             foreach (var item in list.Children)
             {
-                var text = Scalar(source, item, "a URL");
-                if (!PostHogApi.PostHogHosts.TryParse(text, out var uri))
+                if (item is not YamlMappingNode map)
                 {
-                    throw HogGuardConfig.Invalid(source, item, $"'{text}' is not an http(s) URL");
+                    hosts.Add(PostHogApi.PostHogHost.For(Url(source, item)));
+                    continue;
                 }
 
-                hosts.Add(uri);
+                Uri? url = null;
+                Uri? ingestion = null;
+                foreach (var (fieldNode, fieldValue) in map.Children)
+                {
+                    switch (Scalar(source, fieldNode, "a field name"))
+                    {
+                        case "url":
+                            url = Url(source, fieldValue);
+                            break;
+                        case "ingestion":
+                            ingestion = Url(source, fieldValue);
+                            break;
+                        case var other:
+                            throw HogGuardConfig.Invalid(source, fieldNode, $"unknown key '{other}' in a host; a host is a URL or '{{ url: URL, ingestion: URL }}'");
+                    }
+                }
+
+                hosts.Add(PostHogApi.PostHogHost.For(url ?? throw HogGuardConfig.Invalid(source, item, "a host lacks 'url' (the app host, e.g. https://eu.posthog.com)"), ingestion));
             }
         }
 
@@ -206,6 +236,12 @@ internal static class PolicyParser
         }
 
         return new KeyPolicy(environment, name, keySource, purpose.Value, scopes, maxAge, projectScoped, (int)node.Start.Line, (int)node.Start.Column);
+    }
+
+    private static Uri Url(string source, YamlNode node)
+    {
+        var text = Scalar(source, node, "a URL");
+        return PostHogApi.PostHogHosts.TryParse(text, out var uri) ? uri : throw HogGuardConfig.Invalid(source, node, $"'{text}' is not an http(s) URL (no query or fragment)");
     }
 
     private static string Scope(string source, YamlNode node)

@@ -55,7 +55,8 @@ public sealed class KeyAuditor
 
             if (secret.Kind is PostHogTokenKind.PersonalApiKey or PostHogTokenKind.ProjectSecretApiKey && !checks.ContainsKey(secret.Fingerprint))
             {
-                var verification = await _verifier.VerifyAsync(secret, cancellationToken).ConfigureAwait(false);
+                var projectToken = secret.Kind == PostHogTokenKind.ProjectSecretApiKey ? ProjectToken(policies, policy.Environment) : null;
+                var verification = await _verifier.VerifyAsync(secret, projectToken, cancellationToken).ConfigureAwait(false);
                 if (verification.Status == VerificationStatus.Unreachable)
                 {
                     throw new HostUnreachableException($"could not audit {policy.Environment}/{policy.Name}: {verification.Detail}");
@@ -73,6 +74,12 @@ public sealed class KeyAuditor
         findings.AddRange(Shared(read));
         return [.. findings.OrderBy(f => f.Environment, StringComparer.Ordinal).ThenByDescending(f => f.Severity).ThenBy(f => f.Rule.Id, StringComparer.Ordinal)];
     }
+
+    /// <summary>The environment's <c>phc_</c> project token (its capture key), sent with a <c>phs_</c> key's check as the flags service expects.</summary>
+    private string? ProjectToken(IReadOnlyList<KeyPolicy> policies, string environment) =>
+        policies.Where(p => p.Environment == environment && p.Purpose == KeyPurpose.Capture)
+            .Select(p => _reader.Read(p.Source).Value)
+            .FirstOrDefault(v => v is not null && new PostHogSecret(v).Kind == PostHogTokenKind.ProjectApiKey);
 
     private IEnumerable<Finding> Judge(KeyPolicy policy, PostHogSecret secret, Verification check)
     {

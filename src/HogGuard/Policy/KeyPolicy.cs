@@ -12,7 +12,11 @@ public sealed record KeyPolicy(
     int? MaxAgeDays,
     bool RequireProjectScope,
     int Line,
-    int Column);
+    int Column)
+{
+    /// <summary>The PostHog project the environment's keys belong to (<c>environments.NAME.project</c>); null to find it by the key's mask.</summary>
+    public int? Project { get; init; }
+}
 
 /// <summary>The <c>audit</c> and <c>posthog</c> sections: thresholds and hosts.</summary>
 public sealed record AuditSettings(int UnusedDays = 30, int DueSoonDays = 14)
@@ -22,6 +26,9 @@ public sealed record AuditSettings(int UnusedDays = 30, int DueSoonDays = 14)
 
     /// <summary>Where <c>audit ship</c> sends entries (<c>audit.host</c>), and the project token and event name it uses.</summary>
     public string? ShipHost { get; init; }
+
+    /// <summary>Where capture lives when it is not derived from <see cref="ShipHost"/> (<c>audit.ingestion_host</c>).</summary>
+    public string? ShipIngestionHost { get; init; }
 
     public string? ShipProjectToken { get; init; }
 

@@ -44,6 +44,9 @@ public sealed class ProjectInfo
     public int Id { get; init; }
 
     public string? Name { get; init; }
+
+    /// <summary>The project's public <c>phc_</c> token.</summary>
+    public string? ApiToken { get; init; }
 }
 
 /// <summary>A project secret API key (<c>phs_</c>); <see cref="Value"/> only in the answer to create or roll.</summary>
@@ -60,6 +63,8 @@ public sealed class SecretApiKeyInfo
     public List<string> Scopes { get; init; } = [];
 
     public DateTimeOffset? CreatedAt { get; init; }
+
+    public DateTimeOffset? LastUsedAt { get; init; }
 
     public DateTimeOffset? LastRolledAt { get; init; }
 
@@ -104,7 +109,6 @@ internal sealed class RevokeRequestBody
 [JsonSerializable(typeof(ProjectInfo))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 [JsonSerializable(typeof(SecretApiKeyInfo))]
-[JsonSerializable(typeof(List<SecretApiKeyInfo>), TypeInfoPropertyName = "ListSecretApiKeyInfo")]
 [JsonSerializable(typeof(SecretTokenInfo))]
 [JsonSerializable(typeof(SecretKeyRequestBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -18,8 +18,14 @@ namespace HogGuard.PostHogApi;
 /// </summary>
 public sealed class PostHogClient
 {
+    // Django: "API key missing required scope 'insight:read'" (posthog/permissions.py).
+    // Flags service: "Personal API key lacks required scopes (feature_flag:read or feature_flag:write)."
+    // (rust/feature-flags/src/api/errors.rs): the first scope named is the one to ask for.
     private static readonly System.Text.RegularExpressions.Regex ScopePattern =
-        new("missing required scope '([^']+)'", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        new("missing required scope '([^']+)'|lacks required scopes? \\(([a-z_]+:(?:read|write))", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>The most pages a list is followed through (100 items each) before HogGuard stops as a precaution.</summary>
+    private const int MaxPages = 1000;
 
     private readonly HttpClient _http;
     private readonly PostHogClientOptions _options;
@@ -86,12 +92,16 @@ public sealed class PostHogClient
         return unreachable;
     }
 
-    /// <summary><c>GET /flags/definitions</c> with a secret or personal key: works only for a live key.</summary>
-    public async Task<ApiResult<bool>> CheckFlagDefinitionsAsync(Uri host, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <c>GET /flags/definitions</c> on the ingestion host with a secret or personal key (and the
+    /// project token when known): works only for a live key. Success is a JSON object with a
+    /// <c>flags</c> array; any other 2xx body (a login page, an empty answer) is a failure.
+    /// </summary>
+    public async Task<ApiResult<bool>> CheckFlagDefinitionsAsync(Uri ingestionHost, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
     {
         var path = projectToken is null ? "flags/definitions" : $"flags/definitions?token={Uri.EscapeDataString(projectToken)}";
-        var result = await SendAsync<bool>(host, () => Authorized(HttpMethod.Get, host, path, key), null, cancellationToken).ConfigureAwait(false);
-        return new ApiResult<bool>(result.Outcome, result.Status, result.Detail, result.IsOk, host) { MissingScope = result.MissingScope };
+        var result = await SendAsync<bool>(ingestionHost, () => Authorized(HttpMethod.Get, ingestionHost, path, key), null, cancellationToken, IsFlagDefinitions, "a JSON object with a 'flags' array").ConfigureAwait(false);
+        return result with { Value = result.IsOk };
     }
 
     /// <summary><c>POST /api/revoke_leaked_key</c>: PostHog's public, unauthenticated revocation of a leaked key.</summary>
@@ -105,21 +115,35 @@ public sealed class PostHogClient
             ApiJsonContext.Default.RevokeResult,
             cancellationToken);
 
-    /// <summary><c>POST /batch/</c> with a prepared body (the project token travels inside it).</summary>
-    public Task<ApiResult<bool>> CaptureBatchAsync(Uri host, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// <c>POST /batch/</c> on the ingestion host with a prepared body (the project token travels
+    /// inside it). Success is 204, or 2xx with a JSON object holding <c>status</c>
+    /// (<c>rust/capture/src/api.rs</c>); anything else is a failure, so nothing counts as sent on a login page.
+    /// </summary>
+    public Task<ApiResult<bool>> CaptureBatchAsync(Uri ingestionHost, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
         SendAsync<bool>(
-            host,
-            () => new HttpRequestMessage(HttpMethod.Post, new Uri(host, "batch/")) { Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } } },
+            ingestionHost,
+            () => new HttpRequestMessage(HttpMethod.Post, new Uri(ingestionHost, "batch/")) { Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } } },
             null,
-            cancellationToken);
+            cancellationToken,
+            IsCaptureAnswer,
+            "204 or a JSON object with a 'status' field");
 
     /// <summary><c>GET /api/projects/@current/</c>: the project a personal key works in (needs <c>project:read</c>).</summary>
     public Task<ApiResult<ProjectInfo>> GetCurrentProjectAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
         SendAsync(host, () => Authorized(HttpMethod.Get, host, "api/projects/@current/", key), ApiJsonContext.Default.ProjectInfo, cancellationToken);
 
-    /// <summary><c>GET /api/projects/{id}/project_secret_api_keys/</c> (values are never listed).</summary>
+    /// <summary>
+    /// <c>GET /api/projects/{id}/project_secret_api_keys/</c>, every page (values are never listed).
+    /// PostHog answers in pages of <c>{"count","next","previous","results"}</c>
+    /// (<c>posthog/settings/web.py</c>); a bare array, as older or other servers may answer, is accepted too.
+    /// </summary>
     public Task<ApiResult<List<SecretApiKeyInfo>>> ListProjectSecretKeysAsync(Uri host, PostHogSecret key, int projectId, CancellationToken cancellationToken = default) =>
-        SendAsync(host, () => Authorized(HttpMethod.Get, host, SecretKeysPath(projectId), key), ApiJsonContext.Default.ListSecretApiKeyInfo, cancellationToken);
+        ListAllAsync(host, key, SecretKeysPath(projectId), ApiJsonContext.Default.SecretApiKeyInfo, cancellationToken);
+
+    /// <summary><c>GET /api/projects/</c>, every page: the projects the key's user can see (needs <c>project:read</c>).</summary>
+    public Task<ApiResult<List<ProjectInfo>>> ListProjectsAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
+        ListAllAsync(host, key, "api/projects/", ApiJsonContext.Default.ProjectInfo, cancellationToken);
 
     /// <summary><c>POST /api/projects/{id}/project_secret_api_keys/</c>: a new key; its value is in the answer only this once.</summary>
     public Task<ApiResult<SecretApiKeyInfo>> CreateProjectSecretKeyAsync(Uri host, PostHogSecret key, int projectId, string label, IReadOnlyList<string> scopes, CancellationToken cancellationToken = default) =>
@@ -168,7 +192,108 @@ public sealed class PostHogClient
         return request;
     }
 
-    private async Task<ApiResult<T>> SendAsync<T>(Uri host, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows a paged list to its end. <c>next</c> is an absolute URL; only its path and query are
+    /// used, always against <paramref name="host"/>, so a key is never sent to a host the user did not name.
+    /// </summary>
+    private async Task<ApiResult<List<T>>> ListAllAsync<T>(Uri host, PostHogSecret key, string path, JsonTypeInfo<T> item, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? next = path + "?limit=100";
+        for (var page = 0; next is not null; page++)
+        {
+            if (page >= MaxPages || !seen.Add(next))
+            {
+                return new ApiResult<List<T>>(ApiOutcome.Failed, null, $"{PostHogHosts.Name(host)} kept answering further pages of {path} (stopped after {page}); report this to PostHog", null, host);
+            }
+
+            var relative = next;
+            var answer = await SendAsync(host, () => Authorized(HttpMethod.Get, host, relative, key), ApiJsonContext.Default.JsonElement, cancellationToken).ConfigureAwait(false);
+            if (!answer.IsOk)
+            {
+                return new ApiResult<List<T>>(answer.Outcome, answer.Status, answer.Detail, null, host) { MissingScope = answer.MissingScope };
+            }
+
+            if (!TryReadPage(answer.Value, item, items, out next))
+            {
+                return new ApiResult<List<T>>(ApiOutcome.Failed, answer.Status, $"{PostHogHosts.Name(host)} answered {path} with a body that is not a PostHog list", null, host);
+            }
+        }
+
+        return new ApiResult<List<T>>(ApiOutcome.Ok, 200, null, items, host);
+    }
+
+    private static bool TryReadPage<T>(JsonElement root, JsonTypeInfo<T> item, List<T> items, out string? next)
+    {
+        next = null;
+        JsonElement results;
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            results = root;
+        }
+        else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("results", out results) && results.ValueKind == JsonValueKind.Array)
+        {
+            if (root.TryGetProperty("next", out var link) && link.ValueKind == JsonValueKind.String && link.GetString() is { Length: > 0 } url)
+            {
+                if (!Uri.TryCreate(url, UriKind.RelativeOrAbsolute, out var uri))
+                {
+                    return false;
+                }
+
+                next = (uri.IsAbsoluteUri ? uri.PathAndQuery : url).TrimStart('/');
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        try
+        {
+            foreach (var element in results.EnumerateArray())
+            {
+                if (element.Deserialize(item) is { } value)
+                {
+                    items.Add(value);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsFlagDefinitions(int status, string body) =>
+        status == 200 && TryParseObject(body, out var root) && root.TryGetProperty("flags", out var flags) && flags.ValueKind == JsonValueKind.Array;
+
+    private static bool IsCaptureAnswer(int status, string body) =>
+        status == 204 || (TryParseObject(body, out var root) && root.TryGetProperty("status", out _));
+
+    private static bool TryParseObject(string body, out JsonElement root)
+    {
+        root = default;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            root = document.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<ApiResult<T>> SendAsync<T>(Uri host, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken, Func<int, string, bool>? proof = null, string? expected = null)
     {
         HttpResponseMessage response;
         try
@@ -187,16 +312,35 @@ public sealed class PostHogClient
         {
             var status = (int)response.StatusCode;
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (status is >= 300 and < 400)
+            {
+                // Never followed: an unrouted path on PostHog's app host redirects to its login page.
+                var location = response.Headers.Location is { } target ? target.ToString() : "no Location";
+                return new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} redirecting to {Shorten(location)}; HogGuard never follows redirects. Check the host: the private API is on the app host (us.posthog.com), capture and flags on the ingestion host (us.i.posthog.com)", default, host);
+            }
+
             if (response.IsSuccessStatusCode)
             {
+                if (proof is not null)
+                {
+                    return proof(status, text)
+                        ? new ApiResult<T>(ApiOutcome.Ok, status, null, default, host)
+                        : new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {Describe(response, text)}, not {expected}; check that this is PostHog's {(expected!.Contains("flags", StringComparison.Ordinal) || expected.Contains("status", StringComparison.Ordinal) ? "ingestion" : "app")} host", default, host);
+                }
+
                 try
                 {
                     var value = type is null ? default : JsonSerializer.Deserialize(text, type);
+                    if (type is not null && value is null)
+                    {
+                        throw new JsonException("null");
+                    }
+
                     return new ApiResult<T>(ApiOutcome.Ok, status, null, value, host);
                 }
                 catch (JsonException)
                 {
-                    return new ApiResult<T>(ApiOutcome.Failed, status, $"{host.GetLeftPart(UriPartial.Authority)} answered {status} with a body that is not PostHog's", default, host);
+                    return new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {Describe(response, text)}, not PostHog's JSON", default, host);
                 }
             }
 
@@ -211,7 +355,7 @@ public sealed class PostHogClient
                 _ when IsTransient(response) => ApiOutcome.Unreachable,
                 _ => ApiOutcome.Failed,
             };
-            var scope = outcome == ApiOutcome.MissingScope ? ScopePattern.Match(detail).Groups[1].Value : null;
+            var scope = outcome == ApiOutcome.MissingScope ? ScopeOf(ScopePattern.Match(detail)) : null;
             if (outcome == ApiOutcome.Unreachable)
             {
                 detail = $"{host.GetLeftPart(UriPartial.Authority)} kept answering {status} ({detail})";
@@ -221,16 +365,40 @@ public sealed class PostHogClient
         }
     }
 
+    private static string ScopeOf(System.Text.RegularExpressions.Match match) =>
+        match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
+
+    /// <summary>PostHog's <c>detail</c>; the flags service answers some errors in plain text, which is shown shortened.</summary>
     private static string? ErrorDetail(string body)
     {
         try
         {
-            return JsonSerializer.Deserialize(body, ApiJsonContext.Default.PostHogError)?.Detail;
+            if (JsonSerializer.Deserialize(body, ApiJsonContext.Default.PostHogError)?.Detail is { } detail)
+            {
+                return detail;
+            }
         }
         catch (JsonException)
         {
-            return null;
         }
+
+        var text = body.Trim();
+        return text.Length == 0 || text.StartsWith('<') ? null : Shorten(text);
+    }
+
+    private static string Describe(HttpResponseMessage response, string body)
+    {
+        var type = response.Content.Headers.ContentType?.MediaType;
+        var trimmed = body.TrimStart();
+        return trimmed.Length == 0 ? "an empty body"
+            : trimmed.StartsWith('<') || type == "text/html" ? "an HTML page"
+            : $"a body of type {type ?? "unknown"}";
+    }
+
+    private static string Shorten(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= 200 ? line : line[..200] + "...";
     }
 
     private static bool IsTransient(HttpResponseMessage response) => (int)response.StatusCode is 429 or >= 500;

@@ -6,10 +6,14 @@ public enum VerificationStatus
     /// <summary>PostHog accepted the key on <see cref="Verification.Host"/>.</summary>
     Live,
 
-    /// <summary>Every host answered 401: revoked, rolled or never valid.</summary>
+    /// <summary>Every host answered 401: revoked, rolled, never valid, or (with a project token) another project's key.</summary>
     Invalid,
 
-    /// <summary>This kind cannot be checked (a refresh token, a public project key, a setting literal).</summary>
+    /// <summary>
+    /// No verdict: this kind cannot be checked (a refresh token, a public project key, a setting
+    /// literal), or a host answered something other than PostHog's yes or 401 (a redirect, 400, 404,
+    /// an unexpected body); <see cref="Verification.Detail"/> says which.
+    /// </summary>
     Unknown,
 
     /// <summary>No host gave an answer (timeouts, refused connections, 5xx through every retry).</summary>
@@ -37,4 +41,14 @@ public sealed record Verification(VerificationStatus Status, string? Host = null
 }
 
 /// <summary>PostHog's answer to a revocation: whether it knew the key, its type, and which host answered.</summary>
-public sealed record Revocation(bool Found, string? Type, string Host, string? Detail = null);
+public sealed record Revocation(bool Found, string? Type, string Host, string? Detail = null)
+{
+    /// <summary>What PostHog did, in words (<c>posthog/api/leaked_key.py</c>, <c>posthog/api/secret_revocation.py</c>).</summary>
+    public string Effect => (Found, Type) switch
+    {
+        (false, _) => "not known to PostHog",
+        (true, "personal_api_key" or "project_secret_api_key") => "rolled by PostHog, owner emailed",
+        (true, "oauth_access_token" or "oauth_refresh_token") => "OAuth session revoked by PostHog",
+        (true, _) => $"revoked by PostHog as {Type}",
+    };
+}

@@ -21,7 +21,7 @@ public interface IRotationPrompt
 /// <summary>Everything a rotation runs against.</summary>
 public sealed record RotationContext(
     PostHogClient Client,
-    Uri Host,
+    PostHogHost Host,
     ISecretStore Store,
     KeyPolicy Policy,
     RotationJournalStore Journals,
@@ -143,7 +143,7 @@ public sealed class KeyRotator(RotationContext context)
         switch (old.Kind)
         {
             case PostHogTokenKind.PersonalApiKey:
-                var info = Require(await _c.Client.GetCurrentPersonalKeyAsync(_c.Host, old, ct).ConfigureAwait(false), "the current key");
+                var info = Require(await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, old, ct).ConfigureAwait(false), "the current key");
                 if (_c.Policy.Scopes is not { Count: > 0 } scopes)
                 {
                     throw new RotationException($"{_c.Policy.Environment}/{_c.Policy.Name} has no 'scopes' in hogguard.yml; a new personal key must be created with exact scopes, so list them there first");
@@ -159,8 +159,8 @@ public sealed class KeyRotator(RotationContext context)
             case PostHogTokenKind.ProjectSecretApiKey:
                 var rotator = _c.Rotator ?? throw new RotationException("rotating a phs_ key needs a rotator personal key with project:write: set 'rotation: { rotator: SOURCE }' in hogguard.yml");
                 await RequireValidAsync(old, "the current key", ct).ConfigureAwait(false);
-                var project = Require(await _c.Client.GetCurrentProjectAsync(_c.Host, rotator, ct).ConfigureAwait(false), "the rotator key");
-                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host, rotator, project.Id, ct).ConfigureAwait(false), "the rotator key") ?? [];
+                var project = Require(await _c.Client.GetCurrentProjectAsync(_c.Host.App, rotator, ct).ConfigureAwait(false), "the rotator key");
+                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host.App, rotator, project.Id, ct).ConfigureAwait(false), "the rotator key") ?? [];
                 var matches = keys.Where(k => k.MaskValue == old.Masked).ToList();
                 if (matches.Count > 1)
                 {
@@ -193,7 +193,7 @@ public sealed class KeyRotator(RotationContext context)
         switch (j.Method)
         {
             case RotationMethod.CreateSecretKey:
-                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host, rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key") ?? [];
+                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host.App, rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key") ?? [];
                 var ours = keys.Where(k => k.Label == j.Label).ToList();
                 if (slots.Next is { } pending && ours.Find(k => k.MaskValue == new PostHogSecret(pending).Masked) is { } adopted)
                 {
@@ -204,13 +204,16 @@ public sealed class KeyRotator(RotationContext context)
                 foreach (var orphan in ours)
                 {
                     // Made by this rotation before a crash, its value lost: it must not linger.
-                    Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host, rotator!, j.ProjectId.Value, orphan.Id!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
+                    Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host.App, rotator!, j.ProjectId.Value, orphan.Id!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
                 }
 
-                var created = await _c.Client.CreateProjectSecretKeyAsync(_c.Host, rotator!, j.ProjectId.Value, j.Label, j.Scopes, ct).ConfigureAwait(false);
-                if (created.Status == 400 && created.Detail?.Contains("at most", StringComparison.OrdinalIgnoreCase) == true)
+                // At the project's key limit (50 today, 10 in older PostHog; known by count or by PostHog's
+                // answer): roll in place (no overlap), journaled before the roll.
+                var created = keys.Count - ours.Count >= SecretKeyLimit
+                    ? new ApiResult<SecretApiKeyInfo>(ApiOutcome.Failed, 400, $"the project holds {keys.Count} project secret API keys, PostHog's limit", null, _c.Host.App)
+                    : await _c.Client.CreateProjectSecretKeyAsync(_c.Host.App, rotator!, j.ProjectId.Value, j.Label, j.Scopes, ct).ConfigureAwait(false);
+                if (IsKeyLimit(created))
                 {
-                    // At the project's key limit: roll in place (no overlap), journaled before the roll.
                     _c.Prompt.Say($"The project is at its secret-key limit ({created.Detail}); rolling {j.OldMask} in place instead.");
                     var rolling = await RecordAsync(j with { Method = RotationMethod.RollSecretKey }, RotationState.Requested, ct).ConfigureAwait(false);
                     return await RollAsync(rolling, _c.Store.Read(), ct).ConfigureAwait(false);
@@ -228,7 +231,7 @@ public sealed class KeyRotator(RotationContext context)
                     return await ObtainedAsync(j, new PostHogSecret(already), ct).ConfigureAwait(false);
                 }
 
-                var token = Require(await _c.Client.RotateSecretTokenAsync(_c.Host, rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key");
+                var token = Require(await _c.Client.RotateSecretTokenAsync(_c.Host.App, rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key");
                 var fresh = token?.SecretApiToken ?? throw new RotationException("PostHog rotated the secret token but did not return it; the old token is PostHog's backup now. Copy the new one from the project settings into the store");
                 _c.FaultPoint?.Invoke("rotated");
                 WriteStore(j, slots, slots.Current, fresh, slots.Previous);
@@ -250,7 +253,7 @@ public sealed class KeyRotator(RotationContext context)
         }
 
         // Rolling again is also the repair when a roll's answer was lost: the old value is dead either way.
-        var rolled = Require(await _c.Client.RollProjectSecretKeyAsync(_c.Host, _c.Rotator!, j.ProjectId!.Value, j.OldKeyId!, ct).ConfigureAwait(false), "the rotator key");
+        var rolled = Require(await _c.Client.RollProjectSecretKeyAsync(_c.Host.App, _c.Rotator!, j.ProjectId!.Value, j.OldKeyId!, ct).ConfigureAwait(false), "the rotator key");
         var value = rolled?.Value ?? throw new RotationException("PostHog rolled the key but did not return its value; roll it again with --resume " + j.Id);
         _c.FaultPoint?.Invoke("rolled");
         WriteStore(j, slots, value, null, null);
@@ -279,7 +282,7 @@ public sealed class KeyRotator(RotationContext context)
             throw new RotationException($"that is the old key; create a new one. The old key stays current; run --resume {j.Id}");
         }
 
-        var info = Require(await _c.Client.GetCurrentPersonalKeyAsync(_c.Host, fresh, ct).ConfigureAwait(false), "the new key");
+        var info = Require(await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, fresh, ct).ConfigureAwait(false), "the new key");
         if (info.Id == j.OldKeyId)
         {
             throw new RotationException($"the new key is the same PostHog key as the old one ({info.Id}); create a new key. The old key stays current; run --resume {j.Id}");
@@ -354,10 +357,10 @@ public sealed class KeyRotator(RotationContext context)
         switch (j.Method)
         {
             case RotationMethod.CreateSecretKey:
-                Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host, _c.Rotator!, j.ProjectId!.Value, j.OldKeyId!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
+                Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host.App, _c.Rotator!, j.ProjectId!.Value, j.OldKeyId!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
                 break;
             case RotationMethod.RotateSecretToken:
-                Require(await _c.Client.DeleteSecretTokenBackupAsync(_c.Host, _c.Rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key");
+                Require(await _c.Client.DeleteSecretTokenBackupAsync(_c.Host.App, _c.Rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key");
                 break;
             case RotationMethod.GuidedPersonalKey:
                 if (old is not null && await IsValidAsync(old, ct).ConfigureAwait(false))
@@ -432,10 +435,10 @@ public sealed class KeyRotator(RotationContext context)
         {
             case RotationMethod.CreateSecretKey:
                 // The new key, and any key an interrupted run created but never stored: all carry the rotation's label.
-                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host, _c.Rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key") ?? [];
+                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host.App, _c.Rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key") ?? [];
                 foreach (var made in keys.Where(k => k.Label == j.Label || (j.NewKeyId is not null && k.Id == j.NewKeyId)))
                 {
-                    Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host, _c.Rotator!, j.ProjectId.Value, made.Id!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
+                    Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host.App, _c.Rotator!, j.ProjectId.Value, made.Id!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
                 }
 
                 break;
@@ -506,6 +509,18 @@ public sealed class KeyRotator(RotationContext context)
     }
 
     public static string Name(RotationState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>PostHog's <c>MAX_PROJECT_SECRET_API_KEYS_PER_TEAM</c> today (<c>posthog/api/project_secret_api_key.py</c>).</summary>
+    private const int SecretKeyLimit = 50;
+
+    private static readonly System.Text.RegularExpressions.Regex KeyLimitAnswer = new(
+        "You can only have [0-9]+ project secret API keys|at most [0-9]+ project secret API keys",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase,
+        TimeSpan.FromSeconds(1));
+
+    /// <summary>PostHog's answer at the key limit, in every version seen ("You can only have N project secret API keys. ..."), or our own count.</summary>
+    private static bool IsKeyLimit(ApiResult<SecretApiKeyInfo> answer) =>
+        answer.Status == 400 && answer.Detail is { } detail && (KeyLimitAnswer.IsMatch(detail) || detail.EndsWith("PostHog's limit", StringComparison.Ordinal));
 
     private void WriteStore(RotationJournal j, SecretSlots basis, string? current, string? next, string? previous)
     {
@@ -586,11 +601,11 @@ public sealed class KeyRotator(RotationContext context)
     {
         if (key.Kind == PostHogTokenKind.PersonalApiKey)
         {
-            var answer = await _c.Client.GetCurrentPersonalKeyAsync(_c.Host, key, ct).ConfigureAwait(false);
+            var answer = await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, key, ct).ConfigureAwait(false);
             return answer.Outcome == ApiOutcome.InvalidKey ? false : Require(answer, key.Masked) is not null;
         }
 
-        var flags = await _c.Client.CheckFlagDefinitionsAsync(_c.Host, key, null, ct).ConfigureAwait(false);
+        var flags = await _c.Client.CheckFlagDefinitionsAsync(_c.Host.Ingestion, key, null, ct).ConfigureAwait(false);
         return flags.Outcome == ApiOutcome.InvalidKey ? false : Require(flags, key.Masked);
     }
 
