@@ -133,8 +133,9 @@ public static class PostHogScopes
             return null;
         }
 
-        // The query endpoint reads data with a POST.
-        var read = method == HttpMethod.Get || method == HttpMethod.Head || (obj == "query" && method == HttpMethod.Post);
+        // The query endpoint reads data with a POST and cancels a running query with a DELETE: both
+        // are read actions there (posthog/api/query.py), so a reader key may run and cancel queries.
+        var read = method == HttpMethod.Get || method == HttpMethod.Head || (obj == "query" && (method == HttpMethod.Post || method == HttpMethod.Delete));
         return $"{obj}:{(read ? "read" : "write")}";
     }
 

@@ -6,7 +6,8 @@ namespace HogGuard.Emulator;
 /// <summary>
 /// Capture as PostHog's ingestion answers it (posthog-facts.md §5): the <c>phc_</c> token travels in
 /// the body; a missing token or a <c>phx_</c> one is 401; bodies over 2 MB (single) or 20 MB (batch)
-/// are 413; bad JSON or gzip is 400; events without a name or distinct id, or over 1 MB, are dropped.
+/// are 413; bad JSON or gzip is 400; an event without a name or distinct id makes the whole request a
+/// 400; events over 1 MB are dropped.
 /// </summary>
 internal static class CaptureEndpoints
 {
@@ -71,24 +72,39 @@ internal static class CaptureEndpoints
                 ? list.EnumerateArray().ToList()
                 : batch ? [] : [root];
             var now = state.Now;
-            state.AddEvents(items.Select(e => ToEvent(apiKey, e, now)).OfType<CapturedEvent>());
+            var events = items.Select(e => ToEvent(apiKey, e, now)).ToList();
+
+            // One event without a name or a distinct id refuses the whole request (rust/capture/src/api.rs:
+            // MissingEventName / MissingDistinctId are 400s); nothing of it is kept.
+            if (events.FindIndex(e => e.Problem is not null) is var bad and >= 0)
+            {
+                return Results.Text(events[bad].Problem!, "text/plain", statusCode: 400);
+            }
+
+            state.AddEvents(events.Where(e => e.Event is not null).Select(e => e.Event!));
         }
 
         return Results.Json(new CaptureOkBody("Ok"), EmulatorJson.Relaxed.CaptureOkBody);
     }
 
-    private static CapturedEvent? ToEvent(string apiKey, JsonElement e, DateTimeOffset now)
+    /// <summary>The event, or the reason capture refuses the request; an event over 1 MB is dropped (null, no problem).</summary>
+    private static (CapturedEvent? Event, string? Problem) ToEvent(string apiKey, JsonElement e, DateTimeOffset now)
     {
         var raw = e.GetRawText();
         var name = Text(e, "event");
         var distinctId = Text(e, "distinct_id")
-            ?? (e.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object ? Text(props, "distinct_id") : null);
-        if (name is null || distinctId is null || raw.Length > EventLimit)
+            ?? (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object ? Text(props, "distinct_id") : null);
+        if (name is null)
         {
-            return null;
+            return (null, "Event submitted without an event name");
         }
 
-        return new CapturedEvent(apiKey, name, distinctId, Text(e, "uuid"), Text(e, "timestamp"), raw, now);
+        if (distinctId is null)
+        {
+            return (null, "No distinct_id in request");
+        }
+
+        return raw.Length > EventLimit ? (null, null) : (new CapturedEvent(apiKey, name, distinctId, Text(e, "uuid"), Text(e, "timestamp"), raw, now), null);
     }
 
     private static string? Text(JsonElement e, string name) =>

@@ -30,16 +30,35 @@ public static class EmulatorApp
         return (app, new Uri(addresses.First()));
     }
 
+    /// <summary>
+    /// Starts the emulator on two free loopback ports, as PostHog Cloud splits its hosts: the first
+    /// address is the app host (ingestion paths there redirect to an HTML login page), the second the
+    /// ingestion host. Both share one state.
+    /// </summary>
+    public static async Task<(WebApplication App, Uri AppAddress, Uri IngestionAddress)> StartSplitOnLoopbackAsync(string? seedJson, Action<string>? log = null)
+    {
+        var app = Build(["--urls", "http://127.0.0.1:0;http://127.0.0.1:0"], seedJson, log: log ?? (_ => { }));
+        await app.StartAsync().ConfigureAwait(false);
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        app.Services.GetRequiredService<EmulatorState>().AppOnlyPorts.Add(addresses[0].Port);
+        return (app, addresses[0], addresses[1]);
+    }
+
     /// <summary>The app, configured from <paramref name="args"/> (<c>--urls</c>, ...) and <paramref name="seedJson"/>.</summary>
-    public static WebApplication Build(string[] args, string? seedJson, TimeProvider? time = null, Action<string>? log = null)
+    /// <param name="appOnlyPorts">Ports that answer as PostHog Cloud's app host only (see <see cref="StartSplitOnLoopbackAsync"/>).</param>
+    public static WebApplication Build(string[] args, string? seedJson, TimeProvider? time = null, Action<string>? log = null, IEnumerable<int>? appOnlyPorts = null)
     {
         var seed = seedJson is null ? new SeedFile() : JsonSerializer.Deserialize(seedJson, EmulatorJson.Relaxed.SeedFile) ?? new SeedFile();
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var state = new EmulatorState(seed, time ?? TimeProvider.System, log ?? Console.WriteLine);
+        state.AppOnlyPorts.UnionWith(appOnlyPorts ?? []);
         builder.Services.AddSingleton(state);
         var app = builder.Build();
         app.Use((context, next) => AdminEndpoints.ApplyFaultsAsync(context, state, next));
+        app.Use((context, next) => AppHost.RedirectIngestionAsync(context, state, next));
+        AppHost.Map(app);
         IdentityEndpoints.Map(app, state);
         FlagsEndpoints.Map(app, state);
         CaptureEndpoints.Map(app, state);

@@ -18,10 +18,17 @@ internal sealed class EmulatorState
 
     public int MaxSecretKeysPerProject { get; }
 
+    /// <summary>Answers as the older flags service (a <c>phs_</c> without <c>?token=</c> is a 400).</summary>
+    public bool OlderFlagsService { get; }
+
+    public bool CurrentShowsPreviousUse { get; }
+
     public EmulatorState(SeedFile seed, TimeProvider time, Action<string> log)
     {
         _time = time;
         MaxSecretKeysPerProject = seed.MaxSecretKeysPerProject;
+        OlderFlagsService = string.Equals(seed.FlagsService, "older", StringComparison.OrdinalIgnoreCase);
+        CurrentShowsPreviousUse = seed.CurrentShowsPreviousUse;
         var now = time.GetUtcNow();
         if (seed.Projects.Count == 0)
         {
@@ -30,7 +37,7 @@ internal sealed class EmulatorState
 
         foreach (var p in seed.Projects)
         {
-            var project = new Project { Id = p.Id, Name = p.Name, ApiToken = p.ApiToken ?? TokenGenerator.Generate(PostHogTokenKind.ProjectApiKey) };
+            var project = new Project { Id = p.Id, Name = p.Name, ApiToken = p.ApiToken ?? TokenGenerator.Generate(PostHogTokenKind.ProjectApiKey), FlagsCacheEmpty = p.FlagsCacheEmpty };
             if (p.SecretToken is not null)
             {
                 project.SecretTokenHash = TokenGenerator.StoredHash(p.SecretToken);
@@ -48,7 +55,13 @@ internal sealed class EmulatorState
         var userId = 1;
         foreach (var u in seed.Users)
         {
-            var user = new User { Id = userId++, Email = u.Email };
+            var level = u.Level.ToLowerInvariant() switch
+            {
+                "member" => 1,
+                "owner" => 15,
+                _ => 8,
+            };
+            var user = new User { Id = userId++, Email = u.Email, Level = level, CurrentProjectId = u.CurrentProject ?? _projects[0].Id };
             foreach (var k in u.PersonalApiKeys)
             {
                 var value = ValueOrGenerated(k, PostHogTokenKind.PersonalApiKey, $"{u.Email}'s personal key '{k.Label}'", log);
@@ -73,6 +86,13 @@ internal sealed class EmulatorState
 
     public Organization Organization { get; } = new();
 
+    /// <summary>
+    /// Local ports that play PostHog Cloud's app host only (<c>us.posthog.com</c>): ingestion paths
+    /// asked there are redirected to an HTML login page, as PostHog's catch-all does. Empty: every
+    /// port serves everything, as a self-hosted PostHog does.
+    /// </summary>
+    public HashSet<int> AppOnlyPorts { get; } = [];
+
     public DateTimeOffset Now => _time.GetUtcNow();
 
     public IReadOnlyList<Project> Projects
@@ -87,9 +107,8 @@ internal sealed class EmulatorState
     }
 
     /// <summary>
-    /// The key's owner and the key, with <c>last_used_at</c> as it was before this request: the
-    /// request then counts as a use. (Whether PostHog shows the old or new time to the request that
-    /// updates it is unconfirmed; showing the old one keeps "unused" visible to an audit.)
+    /// The key's owner and the key, with <c>last_used_at</c> as it was before this request; the
+    /// request then counts as a use (<c>posthog/auth.py</c>: at most hourly).
     /// </summary>
     public (User User, StoredKey Key, DateTimeOffset? PreviousUse)? FindPersonalKey(string value)
     {
@@ -158,7 +177,11 @@ internal sealed class EmulatorState
         }
     }
 
-    /// <summary>Deletes a leaked key, as <c>/api/revoke_leaked_key</c> does; returns its type, or null when unknown.</summary>
+    /// <summary>
+    /// What <c>/api/revoke_leaked_key</c> does (<c>posthog/api/secret_revocation.py</c>): personal and
+    /// project secret keys are rolled (a new value nobody has; the owner would be emailed), OAuth
+    /// tokens revoked; the legacy team secret token is not known. Returns the type, or null.
+    /// </summary>
     public string? Revoke(string value)
     {
         var hash = TokenGenerator.StoredHash(value);
@@ -166,8 +189,9 @@ internal sealed class EmulatorState
         {
             foreach (var user in _users)
             {
-                if (user.PersonalApiKeys.RemoveAll(k => k.Hash == hash) > 0)
+                if (user.PersonalApiKeys.Find(k => k.Hash == hash) is { } personal)
                 {
+                    RollUnlocked(personal, PostHogTokenKind.PersonalApiKey);
                     return "personal_api_key";
                 }
 
@@ -184,14 +208,33 @@ internal sealed class EmulatorState
 
             foreach (var project in _projects)
             {
-                if (project.SecretApiKeys.RemoveAll(k => k.Hash == hash) > 0)
+                if (project.SecretApiKeys.Find(k => k.Hash == hash) is { } secret)
                 {
+                    RollUnlocked(secret, PostHogTokenKind.ProjectSecretApiKey);
                     return "project_secret_api_key";
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>Gives a key a new value in place (<c>roll</c>); returns the value, shown once.</summary>
+    public string Roll(StoredKey key, PostHogTokenKind kind)
+    {
+        lock (_lock)
+        {
+            return RollUnlocked(key, kind);
+        }
+    }
+
+    private string RollUnlocked(StoredKey key, PostHogTokenKind kind)
+    {
+        var value = TokenGenerator.Generate(kind);
+        key.Hash = TokenGenerator.StoredHash(value);
+        key.Mask = SecretMasking.Mask(value);
+        key.LastRolledAt = _time.GetUtcNow();
+        return value;
     }
 
     /// <summary>Runs <paramref name="change"/> under the state's lock (for the management endpoints).</summary>

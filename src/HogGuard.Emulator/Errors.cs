@@ -21,6 +21,10 @@ internal static class Errors
     public static IResult NoProjectAccess(int projectId) =>
         Json(403, new("authentication_error", "permission_denied", $"API key does not have access to the requested project: ID {projectId}."));
 
+    /// <summary>TeamMemberStrictManagementPermission's refusal (<c>posthog/permissions.py</c>).</summary>
+    public static IResult InsufficientProjectPermissions() =>
+        Json(403, new("authentication_error", "permission_denied", "You don't have sufficient permissions in the project."));
+
     public static IResult NotFound() => Json(404, new("invalid_request", "not_found", "Not found."));
 
     public static IResult BadRequest(string detail, string? attr = null) => Json(400, new("validation_error", "invalid_input", detail, attr));

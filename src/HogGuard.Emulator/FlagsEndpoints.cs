@@ -31,6 +31,11 @@ internal static class FlagsEndpoints
             }
         }));
 
+        // As the flags service answers it (rust/feature-flags/): a phs_ of the token's project, or a
+        // phx_ with feature_flag:read whose user may see the token's project. Its errors differ from
+        // Django's: a scope refusal names both flag scopes, a token/team mismatch is a 401, a phx_
+        // without ?token= is a 400, an empty cache a 503. A phs_ without ?token= is 200 today and
+        // 400 in older versions (seed flags_service: older).
         app.MapGet("/flags/definitions", (HttpContext context) =>
         {
             var bearer = Caller.BearerToken(context.Request.Headers.Authorization);
@@ -39,7 +44,13 @@ internal static class FlagsEndpoints
                 return Errors.NotAuthenticated();
             }
 
-            var project = context.Request.Query["token"].FirstOrDefault() is { } token ? state.FindProjectByToken(token) : null;
+            var tokenText = context.Request.Query["token"].FirstOrDefault();
+            var project = tokenText is null ? null : state.FindProjectByToken(tokenText);
+            if (tokenText is not null && project is null)
+            {
+                return Errors.Json(401, new("authentication_error", "authentication_failed", "The provided API key is invalid or has expired. Please check your API key and try again."));
+            }
+
             if (bearer.StartsWith("phs_", StringComparison.Ordinal))
             {
                 if (state.FindSecretKey(bearer) is not { } secret)
@@ -47,14 +58,24 @@ internal static class FlagsEndpoints
                     return Errors.InvalidSecretKey();
                 }
 
+                if (project is null && state.OlderFlagsService)
+                {
+                    return Errors.BadRequest("The 'token' query parameter is required: the project API key this secret key belongs to.");
+                }
+
                 project ??= secret.Project;
                 if (project.Id != secret.Project.Id)
                 {
-                    return Errors.NoProjectAccess(project.Id);
+                    return Errors.InvalidSecretKey();
                 }
             }
             else
             {
+                if (project is null)
+                {
+                    return Errors.BadRequest("The 'token' query parameter is required with a personal API key: the project API key of the project to read.");
+                }
+
                 var (caller, error) = Caller.Authenticate(context, state);
                 if (caller is null)
                 {
@@ -63,14 +84,18 @@ internal static class FlagsEndpoints
 
                 if (!caller.Has("feature_flag:read"))
                 {
-                    return Errors.MissingScope("feature_flag:read");
+                    return Errors.Json(403, new("authentication_error", "permission_denied", "Personal API key lacks required scopes (feature_flag:read or feature_flag:write)."));
                 }
 
-                project ??= state.Projects[0];
                 if (!caller.CanAccessProject(project.Id))
                 {
-                    return Errors.NoProjectAccess(project.Id);
+                    return Errors.Json(401, new("authentication_error", "authentication_failed", "Personal API key does not have access to this project."));
                 }
+            }
+
+            if (project.FlagsCacheEmpty)
+            {
+                return Errors.Json(503, new("server_error", "cache_miss", "Cache miss - data not found in cache"));
             }
 
             if (context.Request.Headers.IfNoneMatch.ToString() == ETag)

@@ -14,7 +14,7 @@ internal static class IdentityEndpoints
             }
 
             return caller.Key is { } key && caller.User.PersonalApiKeys.Contains(key)
-                ? Results.Json(ToBody(key) with { LastUsedAt = caller.PreviousUse }, EmulatorJson.Relaxed.PersonalKeyBody)
+                ? Results.Json(ToBody(key) with { LastUsedAt = state.CurrentShowsPreviousUse ? caller.PreviousUse : key.LastUsedAt }, EmulatorJson.Relaxed.PersonalKeyBody)
                 : Errors.BadRequest("@current needs a personal API key.");
         });
 
@@ -45,6 +45,7 @@ internal static class IdentityEndpoints
                 return Errors.MissingScope("user:read");
             }
 
+            // /api/users/@me/ is exempt from project scoping (posthog/permissions.py).
             var project = CurrentProject(caller, state);
             var organization = new OrganizationBody(state.Organization.Id, state.Organization.Name, state.Organization.Slug);
             var team = new TeamBody(project.Id, project.Uuid, state.Organization.Id, project.Id, project.ApiToken, project.Name);
@@ -64,7 +65,13 @@ internal static class IdentityEndpoints
                 return Errors.MissingScope("project:read");
             }
 
+            // The user's current (last used) project, not the key's: a key limited to other projects is refused.
             var project = CurrentProject(caller, state);
+            if (!caller.CanAccessProject(project.Id))
+            {
+                return Errors.NoProjectAccess(project.Id);
+            }
+
             return Results.Json(new ProjectBody(project.Id, project.Uuid, state.Organization.Id, project.ApiToken, project.Name), EmulatorJson.Relaxed.ProjectBody);
         });
 
@@ -117,9 +124,6 @@ internal static class IdentityEndpoints
         key.Id, key.Label, null, key.Mask, key.CreatedAt, key.LastUsedAt, key.UserId,
         key.Scopes.Count == 0 ? ["*"] : key.Scopes, key.ScopedTeams, null, key.LastRolledAt);
 
-    private static Project CurrentProject(Caller caller, EmulatorState state)
-    {
-        var projects = state.Projects;
-        return caller.Key?.ScopedTeams is { Count: > 0 } teams ? projects.FirstOrDefault(p => p.Id == teams[0]) ?? projects[0] : projects[0];
-    }
+    private static Project CurrentProject(Caller caller, EmulatorState state) =>
+        state.FindProject(caller.User.CurrentProjectId) ?? state.Projects[0];
 }

@@ -93,7 +93,7 @@ internal static class ManagementEndpoints
                 return Errors.NotFound();
             }
 
-            var value = Roll(state, key, PostHogTokenKind.PersonalApiKey);
+            var value = state.Roll(key, PostHogTokenKind.PersonalApiKey);
             return Results.Json(IdentityEndpoints.ToBody(key) with { Value = value }, EmulatorJson.Relaxed.PersonalKeyBody);
         });
     }
@@ -188,13 +188,16 @@ internal static class ManagementEndpoints
                 return Errors.NotFound();
             }
 
-            var value = Roll(state, key, PostHogTokenKind.ProjectSecretApiKey);
+            var value = state.Roll(key, PostHogTokenKind.ProjectSecretApiKey);
             return Results.Json(ToBody(key) with { Value = value }, EmulatorJson.Relaxed.SecretKeyBody);
         });
 
+        // Custom actions without required_scopes: every personal API key gets 403, even '*'
+        // (posthog/permissions.py, APIScopePermission); a person must be a project admin
+        // (TeamMemberStrictManagementPermission, posthog/api/project.py).
         app.MapMethods("/api/projects/{projectId:int}/rotate_secret_token/", ["PATCH"], (HttpContext context, int projectId) =>
         {
-            if (Admin(context, state, projectId, "project:write", out var project) is { } refusal)
+            if (PersonAdmin(context, state, projectId, out var project) is { } refusal)
             {
                 return refusal;
             }
@@ -211,13 +214,13 @@ internal static class ManagementEndpoints
 
         app.MapMethods("/api/projects/{projectId:int}/delete_secret_token_backup/", ["PATCH"], (HttpContext context, int projectId) =>
         {
-            if (Admin(context, state, projectId, "project:write", out var project) is { } refusal)
+            if (PersonAdmin(context, state, projectId, out var project) is { } refusal)
             {
                 return refusal;
             }
 
             state.Change(() => project.SecretTokenBackupHash = null);
-            return Results.NoContent();
+            return Results.Json(new SecretTokenBody(project.Id, null, null), EmulatorJson.Relaxed.SecretTokenBody);
         });
     }
 
@@ -260,6 +263,32 @@ internal static class ManagementEndpoints
         return found.IsSession ? null : Errors.PersonalKeyNotSupported();
     }
 
+    private static IResult? PersonAdmin(HttpContext context, EmulatorState state, int projectId, out Project project)
+    {
+        project = null!;
+        if (Person(context, state, out var caller) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (state.FindProject(projectId) is not { } found)
+        {
+            return Errors.NotFound();
+        }
+
+        if (!caller.User.IsAdmin)
+        {
+            return Errors.InsufficientProjectPermissions();
+        }
+
+        project = found;
+        return null;
+    }
+
+    /// <summary>
+    /// A person or personal key acting on a project: the key's project scoping, its scope, then the
+    /// user's membership (TeamMemberStrictManagementPermission: members read, admins change).
+    /// </summary>
     private static IResult? Admin(HttpContext context, EmulatorState state, int projectId, string scope, out Project project)
     {
         project = null!;
@@ -284,24 +313,16 @@ internal static class ManagementEndpoints
             return Errors.MissingScope(scope);
         }
 
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !caller.User.IsAdmin)
+        {
+            return Errors.InsufficientProjectPermissions();
+        }
+
         project = found;
         return null;
     }
 
     private static StoredKey? FindOwn(Caller caller, string id) => caller.User.PersonalApiKeys.Find(k => k.Id == id);
-
-    private static string Roll(EmulatorState state, StoredKey key, PostHogTokenKind kind)
-    {
-        var value = TokenGenerator.Generate(kind);
-        state.Change(() =>
-        {
-            key.Hash = TokenGenerator.StoredHash(value);
-            key.Mask = SecretMasking.Mask(value);
-            key.LastRolledAt = state.Now;
-            return 0;
-        });
-        return value;
-    }
 
     private static SecretKeyBody ToBody(StoredKey key) =>
         new(key.Id, key.Label, null, key.Mask, key.CreatedAt, null, key.LastUsedAt, key.LastRolledAt, key.Scopes);

@@ -28,6 +28,8 @@ internal sealed class Project
 
     public List<StoredKey> SecretApiKeys { get; } = [];
 
+    public bool FlagsCacheEmpty { get; init; }
+
     /// <summary>Feature flags and insights, by name: enough to show read versus write scopes.</summary>
     public List<string> FeatureFlags { get; } = [];
 
@@ -41,6 +43,14 @@ internal sealed class User
     public Guid Uuid { get; } = Guid.NewGuid();
 
     public required string Email { get; init; }
+
+    /// <summary>PostHog's <c>OrganizationMembership.Level</c>: member 1, admin 8, owner 15.</summary>
+    public int Level { get; init; } = 8;
+
+    public bool IsAdmin => Level >= 8;
+
+    /// <summary>The user's current project (<c>@current</c>).</summary>
+    public int CurrentProjectId { get; set; }
 
     public string DistinctId => Uuid.ToString("N");
 

@@ -31,7 +31,7 @@ internal sealed record KeyRequest(string? Label, List<string>? Scopes, List<int>
 
 internal sealed record SecretKeyBody(string Id, string Label, string? Value, string MaskValue, DateTimeOffset CreatedAt, string? CreatedBy, DateTimeOffset? LastUsedAt, DateTimeOffset? LastRolledAt, List<string> Scopes);
 
-internal sealed record SecretTokenBody(int Id, string SecretApiToken, string? SecretApiTokenBackup);
+internal sealed record SecretTokenBody(int Id, string? SecretApiToken, string? SecretApiTokenBackup);
 
 internal sealed record ItemRequest(string? Key, string? Name);
 

@@ -15,6 +15,19 @@ internal sealed class SeedFile
     /// 10 in older versions). Lower it to exercise "roll in place at the limit" cheaply.
     /// </summary>
     public int MaxSecretKeysPerProject { get; set; } = 50;
+
+    /// <summary>
+    /// Which version of PostHog's flags service (<c>rust/feature-flags/</c>) to answer as:
+    /// <c>current</c> (a <c>phs_</c> key without <c>?token=</c> gets 200) or <c>older</c> (400).
+    /// </summary>
+    public string FlagsService { get; set; } = "current";
+
+    /// <summary>
+    /// <c>true</c> answers <c>@current</c> with <c>last_used_at</c> as it was before the request, as
+    /// older PostHog versions did; by default it shows the time the request itself stamped
+    /// (<c>posthog/auth.py</c>, at most hourly), as PostHog does today.
+    /// </summary>
+    public bool CurrentShowsPreviousUse { get; set; }
 }
 
 internal sealed class SeedProject
@@ -28,11 +41,20 @@ internal sealed class SeedProject
     public string? SecretToken { get; set; }
 
     public List<SeedKey> SecretApiKeys { get; set; } = [];
+
+    /// <summary>The flags service's cache holds nothing for this project: <c>/flags/definitions</c> answers 503.</summary>
+    public bool FlagsCacheEmpty { get; set; }
 }
 
 internal sealed class SeedUser
 {
     public string Email { get; set; } = "user@example.com";
+
+    /// <summary>Organisation membership: <c>member</c>, <c>admin</c> (default) or <c>owner</c>; managing secret keys and tokens needs admin.</summary>
+    public string Level { get; set; } = "admin";
+
+    /// <summary>The project the user last used (<c>@current</c>); default the first project.</summary>
+    public int? CurrentProject { get; set; }
 
     public List<SeedKey> PersonalApiKeys { get; set; } = [];
 

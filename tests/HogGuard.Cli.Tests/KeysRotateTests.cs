@@ -79,6 +79,28 @@ public sealed class KeysRotateTests
             return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray()];
         }
 
+        /// <summary>What the person does in PostHog's project settings: rotate the legacy secret token (a session, not a key).</summary>
+        public async Task<string> PersonRotatesTokenAsync()
+        {
+            using var http = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Patch, Emulator.Address + "/api/projects/1/rotate_secret_token/");
+            request.Headers.Add("X-Emulator-Session", Person);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret_api_token").GetString()!;
+            Tokens.Remember(token);
+            return token;
+        }
+
+        public async Task PersonDeletesBackupAsync()
+        {
+            using var http = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Patch, Emulator.Address + "/api/projects/1/delete_secret_token_backup/");
+            request.Headers.Add("X-Emulator-Session", Person);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
         public async ValueTask DisposeAsync()
         {
             Repo.Dispose();
@@ -112,9 +134,11 @@ public sealed class KeysRotateTests
         var emulator = await EmulatorHost.StartAsync(seed);
         var repo = new GitRepo(init: false);
         repo.Write(".env", string.Format(System.Globalization.CultureInfo.InvariantCulture, dotenvTemplate, old));
-        repo.Write("hogguard.yml", """
+        // A legacy token is in no project's list of secret keys, so its project is named; a phs_ key's is found by its mask.
+        repo.Write("hogguard.yml", $$"""
             environments:
               production:
+                {{(kind == "legacy" ? "project: 1" : string.Empty)}}
                 keys:
                   - { name: secret, source: "dotenv:.env#POSTHOG_SECRET", purpose: flags, scopes: [feature_flag:read] }
             rotation:
@@ -181,25 +205,107 @@ public sealed class KeysRotateTests
     }
 
     [Fact]
-    public async Task Rotate_LegacySecretToken_RotatesThenDeletesTheBackup()
+    public async Task Rotate_LegacySecretToken_IsGuided_NewTokenOnStdin_WaitsForTheBackupDeletion_ThenResumes()
     {
+        // PostHog refuses rotate_secret_token to every personal API key (posthog/permissions.py), so
+        // a person rotates it in the project settings and HogGuard takes the new token from stdin.
         await using var s = await StartAsync("legacy");
+        var fresh = await s.PersonRotatesTokenAsync();
 
-        var result = s.Rotate();
+        var first = s.RotateWith(fresh + "\n", null);
 
-        Assert.True(result.ExitCode == 0, result.ToString());
-        var fresh = s.Current();
-        Tokens.Remember(fresh);
-        await s.AssertWorksAsync(fresh, "after the rotation");
+        Assert.True(first.ExitCode == 1, first.ToString());
+        Assert.Contains("Project settings for project 1", first.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Delete backup", first.Stderr, StringComparison.Ordinal);
+        Assert.Equal(fresh, s.Current());
+        Assert.Equal(s.Old, s.Slot("POSTHOG_SECRET_PREVIOUS"));
+        await s.AssertWorksAsync(s.Old, "the backup works until the person deletes it");
+
+        await s.PersonDeletesBackupAsync();
+        var resumed = s.Rotate("--resume", Assert.Single(s.Journals()));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(fresh, s.Current());
         Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
         Assert.Empty(s.Slot("POSTHOG_SECRET_PREVIOUS"));
+        Tool.AssertNoTokenLeaked(first);
+        Tool.AssertNoTokenLeaked(resumed);
+    }
+
+    [Fact]
+    public async Task Rotate_LegacySecretToken_WithWait_PollsUntilThePersonDeletesTheBackup()
+    {
+        await using var s = await StartAsync("legacy");
+        var fresh = await s.PersonRotatesTokenAsync();
+        var deleter = Task.Run(async () =>
+        {
+            // The person deletes the backup once HogGuard has the new token in the store.
+            for (var i = 0; i < 300 && s.Current() != fresh; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            await Task.Delay(1500);
+            await s.PersonDeletesBackupAsync();
+        });
+
+        var result = s.RotateWith(fresh + "\n", null, "--wait", "--poll-interval", "1", "--wait-timeout", "60");
+        await deleter;
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(fresh, s.Current());
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
         Tool.AssertNoTokenLeaked(result);
+    }
+
+    [Theory]
+    [InlineData("", "no token was entered")]
+    [InlineData("not-a-token", "is not a phs_ token")]
+    [InlineData("OLD", "that is the old token")]
+    [InlineData("UNKNOWN", "does not accept the pasted token")]
+    public async Task Rotate_LegacySecretToken_BadPaste_StopsAndKeepsTheOldTokenCurrent(string paste, string expected)
+    {
+        await using var s = await StartAsync("legacy");
+        var input = paste switch { "OLD" => s.Old, "UNKNOWN" => Tokens.New("phs_"), _ => paste };
+
+        var result = s.RotateWith(input + "\n", null);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(s.Old, s.Current());
+        Assert.Empty(s.Slot("POSTHOG_SECRET_NEXT"));
+        Tool.AssertNoTokenLeaked(result);
+    }
+
+    [Theory]
+    [InlineData("requested")]
+    [InlineData("obtained")]
+    [InlineData("promoted")]
+    public async Task Rotate_LegacySecretToken_KilledAtAStep_ResumesToDone(string step)
+    {
+        await using var s = await StartAsync("legacy");
+        var fresh = await s.PersonRotatesTokenAsync();
+
+        var killed = s.RotateWith(fresh + "\n", new() { ["HOGGUARD_FAULT_AT"] = step });
+
+        Assert.True(killed.ExitCode != 0 && killed.Stderr.Contains($"HOGGUARD_FAULT_AT={step}", StringComparison.Ordinal), killed.ToString());
+        await s.AssertWorksAsync(s.Current(), $"killed at {step}");
+        await s.PersonDeletesBackupAsync();
+        var resumed = s.RotateWith(fresh + "\n", null, "--resume", Assert.Single(s.Journals()));
+
+        Assert.True(resumed.ExitCode == 0, $"killed at {step}; resume: {resumed}");
+        Assert.Equal(fresh, s.Current());
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Empty(s.Slot("POSTHOG_SECRET_NEXT"));
+        Assert.Empty(s.Slot("POSTHOG_SECRET_PREVIOUS"));
+        Tool.AssertNoTokenLeaked(killed);
+        Tool.AssertNoTokenLeaked(resumed);
     }
 
     public static TheoryData<string, string> KillPoints()
     {
         var data = new TheoryData<string, string>();
-        foreach (var kind in new[] { "phs", "legacy", "roll" })
+        foreach (var kind in new[] { "phs", "roll" })
         {
             foreach (var step in Steps)
             {
@@ -214,7 +320,7 @@ public sealed class KeysRotateTests
     [MemberData(nameof(KillPoints))]
     public async Task Rotate_KilledAtAStep_ThenResumed_EndsDone_AndTheStoreAlwaysHeldAWorkingKey(string kind, string step)
     {
-        await using var s = await StartAsync(kind == "legacy" ? "legacy" : "phs", maxSecretKeys: kind == "roll" ? 1 : 10);
+        await using var s = await StartAsync("phs", maxSecretKeys: kind == "roll" ? 1 : 10);
 
         var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = step });
 
@@ -236,11 +342,7 @@ public sealed class KeysRotateTests
         Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
         Assert.Empty(s.Slot("POSTHOG_SECRET_NEXT"));
         Assert.Empty(s.Slot("POSTHOG_SECRET_PREVIOUS"));
-        if (kind != "legacy")
-        {
-            Assert.Single(await s.SecretKeysAsync());
-        }
-
+        Assert.Single(await s.SecretKeysAsync());
         Tool.AssertNoTokenLeaked(killed);
         Tool.AssertNoTokenLeaked(resumed);
     }
@@ -248,10 +350,9 @@ public sealed class KeysRotateTests
     [Theory]
     [InlineData("phs", "created")]
     [InlineData("roll", "rolled")]
-    [InlineData("legacy", "rotated")]
     public async Task Rotate_KilledAfterPostHogAnsweredButBeforeTheStoreWrite_ResumeRepairsAndLeavesNoOrphan(string kind, string point)
     {
-        await using var s = await StartAsync(kind == "legacy" ? "legacy" : "phs", maxSecretKeys: kind == "roll" ? 1 : 10);
+        await using var s = await StartAsync("phs", maxSecretKeys: kind == "roll" ? 1 : 10);
 
         var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = point });
 
@@ -272,11 +373,7 @@ public sealed class KeysRotateTests
         Tokens.Remember(fresh);
         await s.AssertWorksAsync(fresh, $"resumed after {point}");
         Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
-        if (kind != "legacy")
-        {
-            Assert.Single(await s.SecretKeysAsync());
-        }
-
+        Assert.Single(await s.SecretKeysAsync());
         Tool.AssertNoTokenLeaked(resumed);
     }
 

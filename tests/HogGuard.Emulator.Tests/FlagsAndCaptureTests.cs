@@ -20,7 +20,8 @@ public sealed class FlagsAndCaptureTests
         Assert.Equal(200, withWriter);
         Assert.Equal(200, withSecret);
         Assert.Equal(403, withReader);
-        Assert.Equal("API key missing required scope 'feature_flag:read'", readerBody.GetProperty("detail").GetString());
+        // The flags service's wording, not Django's (rust/feature-flags/src/api/errors.rs).
+        Assert.Equal("Personal API key lacks required scopes (feature_flag:read or feature_flag:write).", readerBody.GetProperty("detail").GetString());
         Assert.Equal(401, badSecret);
         Assert.Equal("Secret API token is invalid.", badBody.GetProperty("detail").GetString());
     }
@@ -40,23 +41,23 @@ public sealed class FlagsAndCaptureTests
     }
 
     [Fact]
-    public async Task Capture_GoodAndDroppedEvents_AreListedByTheAdminEndpoint()
+    public async Task Capture_OneEventWithoutDistinctId_RefusesTheWholeBatch_AGoodBatchIsListed()
     {
+        // rust/capture/src/api.rs: MissingDistinctId / MissingEventName fail the whole request with 400.
         await using var emulator = await RunningEmulator.StartAsync();
-        var batch = new
+        var good = new object[]
         {
-            api_key = emulator.ProjectToken,
-            batch = new object[]
-            {
-                new { @event = "signed_up", distinct_id = "u1", uuid = "0190a0c3-7e1b-7000-8000-000000000001", timestamp = "2026-11-27T10:00:00Z" },
-                new { @event = "no_distinct_id" },
-                new { @event = "from_properties", properties = new { distinct_id = "u2" } },
-            },
+            new { @event = "signed_up", distinct_id = "u1", uuid = "0190a0c3-7e1b-7000-8000-000000000001", timestamp = "2026-11-27T10:00:00Z" },
+            new { @event = "from_properties", properties = new { distinct_id = "u2" } },
         };
 
-        using var response = await emulator.Http.PostAsJsonAsync("/batch/", batch);
+        using var refused = await emulator.Http.PostAsJsonAsync("/batch/", new { api_key = emulator.ProjectToken, batch = good.Append(new { @event = "no_distinct_id" }).ToArray() });
+        var afterRefusal = await emulator.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/_emulator/events");
+        using var response = await emulator.Http.PostAsJsonAsync("/batch/", new { api_key = emulator.ProjectToken, batch = good });
         var events = await emulator.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/_emulator/events");
 
+        Assert.Equal(400, (int)refused.StatusCode);
+        Assert.Equal(0, afterRefusal.GetArrayLength());
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal(["signed_up", "from_properties"], events.EnumerateArray().Select(e => e.GetProperty("event").GetString()));
         Assert.Equal("0190a0c3-7e1b-7000-8000-000000000001", events[0].GetProperty("uuid").GetString());

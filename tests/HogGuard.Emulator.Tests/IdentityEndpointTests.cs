@@ -17,9 +17,8 @@ public sealed class IdentityEndpointTests
         Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("value").ValueKind);
         Assert.Equal($"{key[..4]}...{key[^4..]}", body.GetProperty("mask_value").GetString());
         Assert.Equal([2], body.GetProperty("scoped_teams").EnumerateArray().Select(e => e.GetInt32()));
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("last_used_at").ValueKind);
-        var (_, again) = await emulator.SendAsync(emulator.Get("/api/personal_api_keys/@current/", key));
-        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, again.GetProperty("last_used_at").ValueKind);
+        // posthog/auth.py stamps last_used_at on the request that authenticates, and @current shows it.
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, body.GetProperty("last_used_at").ValueKind);
         Assert.DoesNotContain(key, body.GetRawText(), StringComparison.Ordinal);
     }
 
@@ -58,15 +57,19 @@ public sealed class IdentityEndpointTests
     }
 
     [Fact]
-    public async Task Me_ScopedKey_ShowsItsProject()
+    public async Task Me_ScopedKey_ShowsTheUsersCurrentProject_NotTheKeys()
     {
+        // @me and @current answer with the user's last-used project (posthog/api/project.py), whatever the key.
         await using var emulator = await RunningEmulator.StartAsync();
 
         var (status, body) = await emulator.SendAsync(emulator.Get("/api/users/@me/", RunningEmulator.Personal("reader")));
+        var (current, currentBody) = await emulator.SendAsync(emulator.Get("/api/projects/@current/", RunningEmulator.Personal("reader")));
 
         Assert.Equal(200, status);
         Assert.Equal("dev@example.com", body.GetProperty("email").GetString());
-        Assert.Equal(2, body.GetProperty("team").GetProperty("id").GetInt32());
+        Assert.Equal(1, body.GetProperty("team").GetProperty("id").GetInt32());
+        Assert.Equal(403, current);
+        Assert.Equal("API key does not have access to the requested project: ID 1.", currentBody.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -36,6 +36,9 @@ public sealed class KeyAuditor
         var findings = new List<Finding>();
         var read = new List<(KeyPolicy Policy, PostHogSecret Secret)>();
         var checks = new Dictionary<string, Verification>(StringComparer.Ordinal);
+        var history = AuditHistory.Beside(_configPath);
+        var previousAudits = history.Read();
+        var asked = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var policy in policies)
         {
             var (value, problem) = _reader.Read(policy.Source);
@@ -56,6 +59,7 @@ public sealed class KeyAuditor
             if (secret.Kind is PostHogTokenKind.PersonalApiKey or PostHogTokenKind.ProjectSecretApiKey && !checks.ContainsKey(secret.Fingerprint))
             {
                 var projectToken = secret.Kind == PostHogTokenKind.ProjectSecretApiKey ? ProjectToken(policies, policy.Environment) : null;
+                asked[secret.Fingerprint] = _time.GetUtcNow();
                 var verification = await _verifier.VerifyAsync(secret, projectToken, cancellationToken).ConfigureAwait(false);
                 if (verification.Status == VerificationStatus.Unreachable)
                 {
@@ -67,9 +71,12 @@ public sealed class KeyAuditor
 
             if (checks.TryGetValue(secret.Fingerprint, out var check))
             {
-                findings.AddRange(Judge(policy, secret, check));
+                var use = LastUse(check, asked.GetValueOrDefault(secret.Fingerprint), previousAudits.TryGetValue(secret.Fingerprint, out var before) ? before : null);
+                findings.AddRange(Judge(policy, secret, check, use));
             }
         }
+
+        history.Record(asked.Where(a => checks.TryGetValue(a.Key, out var c) && c.Status == VerificationStatus.Live).Select(a => a.Key), _time.GetUtcNow());
 
         findings.AddRange(Shared(read));
         return [.. findings.OrderBy(f => f.Environment, StringComparer.Ordinal).ThenByDescending(f => f.Severity).ThenBy(f => f.Rule.Id, StringComparer.Ordinal)];
@@ -81,7 +88,46 @@ public sealed class KeyAuditor
             .Select(p => _reader.Read(p.Source).Value)
             .FirstOrDefault(v => v is not null && new PostHogSecret(v).Kind == PostHogTokenKind.ProjectApiKey);
 
-    private IEnumerable<Finding> Judge(KeyPolicy policy, PostHogSecret secret, Verification check)
+    /// <summary>What <c>last_used_at</c> tells about a key's use, given that PostHog stamps it on the request that authenticates.</summary>
+    private enum UseKind
+    {
+        /// <summary>A use PostHog recorded before this audit asked (older versions show it; or a use within the last hour).</summary>
+        Known,
+
+        /// <summary>The value is this audit's own request (PostHog today shows the stamp it just made): the real last use is unknown.</summary>
+        OwnRequest,
+
+        /// <summary>The value is the previous audit's own request: nothing used the key since (to PostHog's hourly precision).</summary>
+        NoneSinceLastAudit,
+    }
+
+    private readonly record struct LastUseReading(UseKind Kind, DateTimeOffset? At);
+
+    /// <summary>
+    /// Reads <c>last_used_at</c> knowing that PostHog sets it to now on the request that authenticates,
+    /// at most hourly (<c>posthog/auth.py</c>), and that today's <c>@current</c> answer already shows
+    /// that stamp: a time within an hour after the previous audit is that audit's own request; a time
+    /// at or after this audit's request is this audit's own.
+    /// </summary>
+    private static LastUseReading LastUse(Verification check, DateTimeOffset askedAt, DateTimeOffset? previousAudit)
+    {
+        if (check.LastUsedAt is not { } used)
+        {
+            return new(UseKind.Known, null);
+        }
+
+        if (previousAudit is { } before && used >= before - ClockSkew && used <= before + TimeSpan.FromHours(1))
+        {
+            return new(UseKind.NoneSinceLastAudit, before);
+        }
+
+        return used >= askedAt - ClockSkew ? new(UseKind.OwnRequest, used) : new(UseKind.Known, used);
+    }
+
+    /// <summary>How far PostHog's clock may be from this machine's.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    private IEnumerable<Finding> Judge(KeyPolicy policy, PostHogSecret secret, Verification check, LastUseReading use)
     {
         if (check.Status == VerificationStatus.Invalid)
         {
@@ -119,13 +165,17 @@ public sealed class KeyAuditor
             }
         }
 
-        if (check.LastUsedAt is null)
+        switch (use)
         {
-            yield return Make(Rules.KeyUnused, policy, secret, "never used");
-        }
-        else if (now - check.LastUsedAt.Value > TimeSpan.FromDays(_settings.UnusedDays))
-        {
-            yield return Make(Rules.KeyUnused, policy, secret, $"last used {check.LastUsedAt.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+            case { Kind: UseKind.Known, At: null }:
+                yield return Make(Rules.KeyUnused, policy, secret, "never used");
+                break;
+            case { Kind: UseKind.Known, At: { } at } when now - at > TimeSpan.FromDays(_settings.UnusedDays):
+                yield return Make(Rules.KeyUnused, policy, secret, $"last used {at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+                break;
+            case { Kind: UseKind.NoneSinceLastAudit, At: { } audit } when now - audit > TimeSpan.FromDays(_settings.UnusedDays):
+                yield return Make(Rules.KeyUnused, policy, secret, $"no use since the last audit on {audit.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+                break;
         }
 
         if (policy.RequireProjectScope && check.ScopedTeams is not { Count: > 0 })

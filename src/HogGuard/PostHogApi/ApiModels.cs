@@ -71,11 +71,6 @@ public sealed class SecretApiKeyInfo
     public override string ToString() => $"{Id} {Label} {MaskValue}";
 }
 
-/// <summary>The answer of <c>rotate_secret_token</c>.</summary>
-public sealed class SecretTokenInfo
-{
-    public string? SecretApiToken { get; init; }
-
     public override string ToString() => "secret token (value not shown)";
 }
 
@@ -109,6 +104,5 @@ internal sealed class RevokeRequestBody
 [JsonSerializable(typeof(ProjectInfo))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 [JsonSerializable(typeof(SecretApiKeyInfo))]
-[JsonSerializable(typeof(SecretTokenInfo))]
 [JsonSerializable(typeof(SecretKeyRequestBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -129,10 +129,6 @@ public sealed class PostHogClient
             IsCaptureAnswer,
             "204 or a JSON object with a 'status' field");
 
-    /// <summary><c>GET /api/projects/@current/</c>: the project a personal key works in (needs <c>project:read</c>).</summary>
-    public Task<ApiResult<ProjectInfo>> GetCurrentProjectAsync(Uri host, PostHogSecret key, CancellationToken cancellationToken = default) =>
-        SendAsync(host, () => Authorized(HttpMethod.Get, host, "api/projects/@current/", key), ApiJsonContext.Default.ProjectInfo, cancellationToken);
-
     /// <summary>
     /// <c>GET /api/projects/{id}/project_secret_api_keys/</c>, every page (values are never listed).
     /// PostHog answers in pages of <c>{"count","next","previous","results"}</c>
@@ -160,14 +156,6 @@ public sealed class PostHogClient
     /// <summary><c>DELETE …/project_secret_api_keys/{keyId}/</c>.</summary>
     public Task<ApiResult<bool>> DeleteProjectSecretKeyAsync(Uri host, PostHogSecret key, int projectId, string keyId, CancellationToken cancellationToken = default) =>
         SendAsync<bool>(host, () => Authorized(HttpMethod.Delete, host, $"{SecretKeysPath(projectId)}{Uri.EscapeDataString(keyId)}/", key), null, cancellationToken);
-
-    /// <summary><c>PATCH /api/projects/{id}/rotate_secret_token/</c>: a new legacy secret token; the old one stays valid as backup.</summary>
-    public Task<ApiResult<SecretTokenInfo>> RotateSecretTokenAsync(Uri host, PostHogSecret key, int projectId, CancellationToken cancellationToken = default) =>
-        SendAsync(host, () => Authorized(HttpMethod.Patch, host, $"api/projects/{projectId}/rotate_secret_token/", key), ApiJsonContext.Default.SecretTokenInfo, cancellationToken);
-
-    /// <summary><c>PATCH /api/projects/{id}/delete_secret_token_backup/</c>: the previous legacy token stops working.</summary>
-    public Task<ApiResult<bool>> DeleteSecretTokenBackupAsync(Uri host, PostHogSecret key, int projectId, CancellationToken cancellationToken = default) =>
-        SendAsync<bool>(host, () => Authorized(HttpMethod.Patch, host, $"api/projects/{projectId}/delete_secret_token_backup/", key), null, cancellationToken);
 
     /// <summary>Any private API call with a key: the JSON answer as a document, errors as outcomes (for the services' keyed clients).</summary>
     public Task<ApiResult<JsonElement>> SendAsync(Uri host, HttpMethod method, string path, PostHogSecret key, string? json = null, CancellationToken cancellationToken = default) =>

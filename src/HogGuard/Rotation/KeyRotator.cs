@@ -158,10 +158,8 @@ public sealed class KeyRotator(RotationContext context)
 
             case PostHogTokenKind.ProjectSecretApiKey:
                 var rotator = _c.Rotator ?? throw new RotationException("rotating a phs_ key needs a rotator personal key with project:write: set 'rotation: { rotator: SOURCE }' in hogguard.yml");
-                await RequireValidAsync(old, "the current key", ct).ConfigureAwait(false);
-                var project = Require(await _c.Client.GetCurrentProjectAsync(_c.Host.App, rotator, ct).ConfigureAwait(false), "the rotator key");
-                var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host.App, rotator, project.Id, ct).ConfigureAwait(false), "the rotator key") ?? [];
-                var matches = keys.Where(k => k.MaskValue == old.Masked).ToList();
+                var (project, matches) = await FindProjectAsync(old, rotator, ct).ConfigureAwait(false);
+                await RequireValidAsync(old, "the current key", ct, project.ApiToken).ConfigureAwait(false);
                 if (matches.Count > 1)
                 {
                     throw new RotationException($"{matches.Count} project secret keys share the mask {old.Masked}; HogGuard cannot tell which is {_c.Policy.Name}. Rotate it by hand in PostHog");
@@ -169,8 +167,8 @@ public sealed class KeyRotator(RotationContext context)
 
                 return await RecordAsync(
                     matches is [var match]
-                        ? j with { Method = RotationMethod.CreateSecretKey, ProjectId = project.Id, OldKeyId = match.Id, Scopes = match.Scopes }
-                        : j with { Method = RotationMethod.RotateSecretToken, ProjectId = project.Id },
+                        ? j with { Method = RotationMethod.CreateSecretKey, ProjectId = project.Id, ProjectToken = project.ApiToken, OldKeyId = match.Id, Scopes = match.Scopes }
+                        : j with { Method = RotationMethod.RotateSecretToken, ProjectId = project.Id, ProjectToken = project.ApiToken },
                     RotationState.Requested,
                     ct).ConfigureAwait(false);
 
@@ -226,16 +224,12 @@ public sealed class KeyRotator(RotationContext context)
                 return await ObtainedAsync(j with { NewKeyId = made.Id }, new PostHogSecret(value), ct).ConfigureAwait(false);
 
             case RotationMethod.RotateSecretToken:
-                if (slots.Next is { } already && await IsValidAsync(new PostHogSecret(already), ct).ConfigureAwait(false))
+                if (slots.Next is { } already && await IsValidAsync(new PostHogSecret(already), ct, j.ProjectToken).ConfigureAwait(false))
                 {
                     return await ObtainedAsync(j, new PostHogSecret(already), ct).ConfigureAwait(false);
                 }
 
-                var token = Require(await _c.Client.RotateSecretTokenAsync(_c.Host.App, rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key");
-                var fresh = token?.SecretApiToken ?? throw new RotationException("PostHog rotated the secret token but did not return it; the old token is PostHog's backup now. Copy the new one from the project settings into the store");
-                _c.FaultPoint?.Invoke("rotated");
-                WriteStore(j, slots, slots.Current, fresh, slots.Previous);
-                return await ObtainedAsync(j, new PostHogSecret(fresh), ct).ConfigureAwait(false);
+                return await ObtainSecretTokenAsync(j, slots, ct).ConfigureAwait(false);
 
             case RotationMethod.GuidedPersonalKey:
                 return await ObtainPersonalKeyAsync(j, slots, ct).ConfigureAwait(false);
@@ -304,6 +298,88 @@ public sealed class KeyRotator(RotationContext context)
         return await ObtainedAsync(j with { NewKeyId = info.Id }, fresh, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The legacy team secret token: PostHog answers 403 "This action does not support Personal API
+    /// Key access" to <c>rotate_secret_token</c> with any key (<c>posthog/permissions.py</c>), so a
+    /// person rotates it in the project settings and pastes the new token here.
+    /// </summary>
+    private async Task<RotationJournal?> ObtainSecretTokenAsync(RotationJournal j, SecretSlots slots, CancellationToken ct)
+    {
+        _c.Prompt.Say($"In PostHog open Project settings for project {j.ProjectId} ({PostHogHosts.Name(_c.Host.App)}/project/{j.ProjectId}/settings/project), find the project's secret API key ({j.OldMask}) and click \"Rotate\". PostHog keeps {j.OldMask} working as a backup until you delete it, so nothing breaks meanwhile.");
+        var pasted = _c.Prompt.ReadSecret("Paste the new phs_ token (input is hidden): ");
+        if (string.IsNullOrWhiteSpace(pasted))
+        {
+            throw new RotationException($"no token was entered; the old token stays current. Continue with --resume {j.Id} when it is rotated in PostHog");
+        }
+
+        var fresh = new PostHogSecret(pasted.Trim());
+        if (fresh.Kind != PostHogTokenKind.ProjectSecretApiKey)
+        {
+            throw new RotationException($"what was entered is not a phs_ token ({fresh.Masked}); the old token stays current. Run --resume {j.Id} and paste the new token");
+        }
+
+        if (fresh.Fingerprint == j.OldFingerprint)
+        {
+            throw new RotationException($"that is the old token; rotate it in PostHog first. The old token stays current; run --resume {j.Id}");
+        }
+
+        if (!await IsValidAsync(fresh, ct, j.ProjectToken).ConfigureAwait(false))
+        {
+            throw new RotationException($"PostHog does not accept the pasted token {fresh.Masked} for project {j.ProjectId}; copy it again from Project settings and run --resume {j.Id}. The old token stays current");
+        }
+
+        WriteStore(j, slots, slots.Current, fresh.Reveal(), slots.Previous);
+        return await ObtainedAsync(j, fresh, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The project a <c>phs_</c> key belongs to: <c>project:</c> of its environment in hogguard.yml,
+    /// else the one project (of those the rotator sees) that lists a key with its mask.
+    /// <c>/api/projects/@current/</c> is the user's last-used project, not the key's, so it is never used.
+    /// </summary>
+    private async Task<(ProjectInfo Project, List<SecretApiKeyInfo> Matches)> FindProjectAsync(PostHogSecret old, PostHogSecret rotator, CancellationToken ct)
+    {
+        if (_c.Policy.Project is { } configured)
+        {
+            var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host.App, rotator, configured, ct).ConfigureAwait(false), "the rotator key") ?? [];
+            var listed = await _c.Client.ListProjectsAsync(_c.Host.App, rotator, ct).ConfigureAwait(false);
+            var info = listed.Value?.Find(p => p.Id == configured) ?? new ProjectInfo { Id = configured };
+            return (info, [.. keys.Where(k => k.MaskValue == old.Masked)]);
+        }
+
+        var projects = await _c.Client.ListProjectsAsync(_c.Host.App, rotator, ct).ConfigureAwait(false);
+        var candidates = projects.IsOk ? projects.Value! : [];
+        if (!projects.IsOk)
+        {
+            // A key limited to projects may not list them; the projects it is limited to are the candidates.
+            var self = await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, rotator, ct).ConfigureAwait(false);
+            candidates = self.Value?.ScopedTeams is { Count: > 0 } teams ? [.. teams.Select(t => new ProjectInfo { Id = t })] : [Require(projects, "the rotator key")![0]];
+        }
+
+        var found = new List<(ProjectInfo Project, List<SecretApiKeyInfo> Matches)>();
+        foreach (var project in candidates)
+        {
+            var keys = await _c.Client.ListProjectSecretKeysAsync(_c.Host.App, rotator, project.Id, ct).ConfigureAwait(false);
+            if (keys.Outcome is ApiOutcome.NoProjectAccess or ApiOutcome.Forbidden or ApiOutcome.NotFound)
+            {
+                continue;
+            }
+
+            if (Require(keys, "the rotator key")?.Where(k => k.MaskValue == old.Masked).ToList() is { Count: > 0 } matches)
+            {
+                found.Add((project, matches));
+            }
+        }
+
+        var names = string.Join(", ", candidates.Select(p => p.Name is null ? $"{p.Id}" : $"{p.Id} ({p.Name})"));
+        return found switch
+        {
+            [var one] => one,
+            [] => throw new RotationException($"no project the rotator key can see ({names}) lists a project secret key {old.Masked}; if it is a project's legacy secret token, or to skip the search, set 'project: ID' under environments.{_c.Policy.Environment} in hogguard.yml"),
+            _ => throw new RotationException($"projects {string.Join(", ", found.Select(f => f.Project.Id))} each list a project secret key {old.Masked}; set 'project: ID' under environments.{_c.Policy.Environment} in hogguard.yml"),
+        };
+    }
+
     private async Task<RotationJournal?> ObtainedAsync(RotationJournal j, PostHogSecret fresh, CancellationToken ct) =>
         await RecordAsync(j with { NewFingerprint = fresh.Fingerprint, NewMask = fresh.Masked }, RotationState.Obtained, ct).ConfigureAwait(false);
 
@@ -312,7 +388,7 @@ public sealed class KeyRotator(RotationContext context)
     {
         var slots = _c.Store.Read();
         var fresh = j.Method == RotationMethod.RollSecretKey ? ExpectCurrent(j, j.NewFingerprint!, slots) : ExpectNext(j, slots);
-        if (!await IsValidAsync(fresh, ct).ConfigureAwait(false))
+        if (!await IsValidAsync(fresh, ct, j.ProjectToken).ConfigureAwait(false))
         {
             throw new RotationException($"PostHog does not accept the new key {fresh.Masked}; the old key stays current. Roll back with --abort {j.Id}");
         }
@@ -360,7 +436,15 @@ public sealed class KeyRotator(RotationContext context)
                 Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host.App, _c.Rotator!, j.ProjectId!.Value, j.OldKeyId!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
                 break;
             case RotationMethod.RotateSecretToken:
-                Require(await _c.Client.DeleteSecretTokenBackupAsync(_c.Host.App, _c.Rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key");
+                if (old is not null && await IsValidAsync(old, ct, j.ProjectToken).ConfigureAwait(false))
+                {
+                    _c.Prompt.Say($"Now delete the backup token {j.OldMask} in PostHog (Project settings for project {j.ProjectId}, \"Delete backup\"); the new token {j.NewMask} is in use.");
+                    if (!await WaitUntilRefusedAsync(old, ct, j.ProjectToken).ConfigureAwait(false))
+                    {
+                        return await WaitingAsync(j, $"the old token {j.OldMask} still works as PostHog's backup; delete the backup in Project settings, then run --resume {j.Id} (or add --wait to poll)", ct).ConfigureAwait(false);
+                    }
+                }
+
                 break;
             case RotationMethod.GuidedPersonalKey:
                 if (old is not null && await IsValidAsync(old, ct).ConfigureAwait(false))
@@ -375,7 +459,7 @@ public sealed class KeyRotator(RotationContext context)
                 break;
         }
 
-        if (old is not null && await IsValidAsync(old, ct).ConfigureAwait(false))
+        if (old is not null && await IsValidAsync(old, ct, j.ProjectToken).ConfigureAwait(false))
         {
             throw new RotationException($"PostHog still accepts the old key {j.OldMask} after it was revoked; run --resume {j.Id} to try again");
         }
@@ -416,7 +500,7 @@ public sealed class KeyRotator(RotationContext context)
 
         var slots = _c.Store.Read();
         var old = OldFrom(j, slots) ?? throw new RotationException($"{_c.Store.Description} no longer holds the old key {j.OldMask}; it cannot be restored. Continue with --resume {j.Id}");
-        if (!await IsValidAsync(old, ct).ConfigureAwait(false))
+        if (!await IsValidAsync(old, ct, j.ProjectToken).ConfigureAwait(false))
         {
             throw new RotationException($"PostHog no longer accepts the old key {j.OldMask}; continue with --resume {j.Id} instead");
         }
@@ -446,14 +530,14 @@ public sealed class KeyRotator(RotationContext context)
                 _c.Prompt.Say($"Delete the new key {j.NewMask} in PostHog; HogGuard no longer uses it.");
                 break;
             case RotationMethod.RotateSecretToken when j.State >= RotationState.Obtained:
-                _c.Prompt.Say($"PostHog's secret token was rotated: the old token {j.OldMask} keeps working as its backup until the backup is deleted, so do not delete the backup.");
+                _c.Prompt.Say($"If you rotated the secret token in PostHog, the old token {j.OldMask} keeps working as its backup until the backup is deleted: do not delete the backup.");
                 break;
         }
 
         return await RecordAsync(j with { Problem = null }, RotationState.Aborted, ct).ConfigureAwait(false);
     }
 
-    private async Task<bool> WaitUntilRefusedAsync(PostHogSecret old, CancellationToken ct)
+    private async Task<bool> WaitUntilRefusedAsync(PostHogSecret old, CancellationToken ct, string? projectToken = null)
     {
         if (_c.WaitForDeletion is not { } limit)
         {
@@ -464,7 +548,7 @@ public sealed class KeyRotator(RotationContext context)
         while (_c.Time.GetUtcNow() < until)
         {
             await Task.Delay(_c.PollInterval, _c.Time, ct).ConfigureAwait(false);
-            if (!await IsValidAsync(old, ct).ConfigureAwait(false))
+            if (!await IsValidAsync(old, ct, projectToken).ConfigureAwait(false))
             {
                 return true;
             }
@@ -597,7 +681,8 @@ public sealed class KeyRotator(RotationContext context)
         return null;
     }
 
-    private async Task<bool> IsValidAsync(PostHogSecret key, CancellationToken ct)
+    /// <summary>Whether PostHog accepts the key: only a 401 says no; any other failure stops the rotation with its reason.</summary>
+    private async Task<bool> IsValidAsync(PostHogSecret key, CancellationToken ct, string? projectToken = null)
     {
         if (key.Kind == PostHogTokenKind.PersonalApiKey)
         {
@@ -605,13 +690,13 @@ public sealed class KeyRotator(RotationContext context)
             return answer.Outcome == ApiOutcome.InvalidKey ? false : Require(answer, key.Masked) is not null;
         }
 
-        var flags = await _c.Client.CheckFlagDefinitionsAsync(_c.Host.Ingestion, key, null, ct).ConfigureAwait(false);
+        var flags = await _c.Client.CheckFlagDefinitionsAsync(_c.Host.Ingestion, key, projectToken, ct).ConfigureAwait(false);
         return flags.Outcome == ApiOutcome.InvalidKey ? false : Require(flags, key.Masked);
     }
 
-    private async Task RequireValidAsync(PostHogSecret key, string what, CancellationToken ct)
+    private async Task RequireValidAsync(PostHogSecret key, string what, CancellationToken ct, string? projectToken = null)
     {
-        if (!await IsValidAsync(key, ct).ConfigureAwait(false))
+        if (!await IsValidAsync(key, ct, projectToken).ConfigureAwait(false))
         {
             throw new RotationException($"PostHog does not accept {what} {key.Masked}; there is no working key to rotate from. Create a new key in PostHog and put it in {_c.Store.Description}");
         }

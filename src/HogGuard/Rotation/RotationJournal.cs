@@ -47,7 +47,11 @@ public enum RotationMethod
     /// <summary>The project secret key rolled in place (the project is at its key limit): no overlap.</summary>
     RollSecretKey,
 
-    /// <summary>The legacy team secret token: rotate (old kept as backup), then delete the backup.</summary>
+    /// <summary>
+    /// The legacy team secret token, guided: only a person may rotate it and delete its backup
+    /// (PostHog refuses both to every personal API key), so HogGuard says where, reads the new token
+    /// and waits until the old one is refused.
+    /// </summary>
     RotateSecretToken,
 
     /// <summary>A personal key: a person creates the new key and deletes the old one, guided.</summary>
@@ -77,6 +81,9 @@ public sealed record RotationJournal
     public RotationMethod? Method { get; init; }
 
     public int? ProjectId { get; init; }
+
+    /// <summary>The project's public <c>phc_</c> token, sent with flag-definition checks as the flags service expects.</summary>
+    public string? ProjectToken { get; init; }
 
     public string? OldKeyId { get; init; }
 
