@@ -71,9 +71,6 @@ public sealed class SecretApiKeyInfo
     public override string ToString() => $"{Id} {Label} {MaskValue}";
 }
 
-    public override string ToString() => "secret token (value not shown)";
-}
-
 internal sealed class SecretKeyRequestBody
 {
     public required string Label { get; init; }
