@@ -8,7 +8,9 @@ namespace HogGuard.AspNetCore;
 /// <summary>
 /// Reads the exact request bytes (413 over the limit), verifies them, and answers 400 for malformed
 /// headers and 401 for every other refusal, unsigned deliveries included, with a problem-details body that states the
-/// reason and never the expected signature. The handler runs only for a valid delivery.
+/// reason and never the expected signature. The handler runs only for a valid delivery. A Standard
+/// Webhooks delivery whose id the handler already answered 2xx is a retry: 200, handler not run
+/// again; one whose earlier attempt failed runs again; one whose attempt is still running gets 409.
 /// </summary>
 internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFilter
 {
@@ -17,7 +19,8 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         var http = context.HttpContext;
         var registry = http.RequestServices.GetRequiredService<PostHogWebhookRegistry>();
         var logger = http.RequestServices.GetRequiredService<ILogger<PostHogSignatureFilter>>();
-        var (verifier, maxBody) = registry.Get(name);
+        var receiver = registry.Get(name);
+        var (verifier, maxBody) = (receiver.Verifier, receiver.MaxBodyBytes);
         if (http.Request.ContentLength > maxBody)
         {
             LogRejected(logger, name, "body over the size limit");
@@ -41,6 +44,37 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
             // An unsigned delivery is unauthenticated (401); only a signature header that cannot be parsed is a bad request.
             var status = result.Status is WebhookVerificationStatus.MalformedHeader ? 400 : 401;
             return Problem(status, "Webhook signature rejected", Reason(result.Status));
+        }
+
+        if (receiver.Ledger is { } ledger && id is not null)
+        {
+            var now = receiver.Time.GetUtcNow();
+            if (ledger.IsHandled(id, now))
+            {
+                LogAlreadyHandled(logger, name);
+                return Results.Json(new AlreadyProcessed("already processed"), PostHogWebhookJson.Default.AlreadyProcessed, statusCode: StatusCodes.Status200OK);
+            }
+
+            if (!ledger.TryClaim(id))
+            {
+                LogRejected(logger, name, "an attempt of the same delivery is still running");
+                return Problem(StatusCodes.Status409Conflict, "Delivery in progress", "An earlier attempt of this delivery is still being handled; retry later.");
+            }
+
+            // The status is final when the response starts: record a 2xx before the sender can see it,
+            // so its next retry finds it; a handler that throws never starts a 2xx, and the claim is
+            // released when the exchange ends either way.
+            http.Response.OnStarting(() =>
+            {
+                var finished = receiver.Time.GetUtcNow();
+                ledger.Finish(id, http.Response.StatusCode is >= 200 and < 300, finished, finished + receiver.HandledRetention);
+                return Task.CompletedTask;
+            });
+            http.Response.OnCompleted(() =>
+            {
+                ledger.Release(id);
+                return Task.CompletedTask;
+            });
         }
 
         LogAccepted(logger, name, result.KeyId!);
@@ -83,6 +117,15 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "PostHog webhook receiver '{Receiver}' refused a delivery: {Reason}")]
     private static partial void LogRejected(ILogger logger, string receiver, string reason);
 
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "PostHog webhook receiver '{Receiver}' got a retry of a delivery it already handled; answered 200 without running the handler")]
+    private static partial void LogAlreadyHandled(ILogger logger, string receiver);
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "PostHog webhook receiver '{Receiver}' accepted a delivery signed with key '{KeyId}'")]
     private static partial void LogAccepted(ILogger logger, string receiver, string keyId);
 }
+
+internal sealed record AlreadyProcessed(string Status);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(AlreadyProcessed))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+internal sealed partial class PostHogWebhookJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -17,6 +17,12 @@ public sealed class PostHogWebhookOptions
     /// <summary>Largest body accepted, in bytes (default 1 MiB); larger is answered 413 unread.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// How long a handled Standard Webhooks delivery id is remembered (default 24 hours): a retry of it
+    /// within this time is answered 200 without running the handler again.
+    /// </summary>
+    public TimeSpan HandledRetention { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Use the app's IDistributedCache for replay protection (several instances); default in-memory.</summary>
     public bool UseDistributedCache { get; set; }
 

@@ -25,9 +25,9 @@ internal sealed class PostHogWebhookOptionsValidator : IValidateOptions<PostHogW
             }
         }
 
-        if (options.Tolerance <= TimeSpan.Zero || options.MaxBodyBytes <= 0)
+        if (options.Tolerance <= TimeSpan.Zero || options.MaxBodyBytes <= 0 || options.HandledRetention <= TimeSpan.Zero)
         {
-            failures.Add($"PostHog webhook receiver '{name}': Tolerance and MaxBodyBytes must be positive.");
+            failures.Add($"PostHog webhook receiver '{name}': Tolerance, MaxBodyBytes and HandledRetention must be positive.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

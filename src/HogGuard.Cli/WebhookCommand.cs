@@ -167,6 +167,10 @@ internal static class WebhookCommand
         {
             return hex ? WebhookKey.FromUtf8Secret("cli", text) : WebhookKey.FromStandardSecret("cli", text);
         }
+        catch (FormatException e) when (e.Message.StartsWith("the webhook secret decodes to", StringComparison.Ordinal))
+        {
+            throw new UsageException($"the secret in {path} is not usable: {e.Message}");
+        }
         catch (FormatException)
         {
             throw new UsageException($"the secret in {path} is not usable: a Standard Webhooks secret is whsec_ followed by base64 (use --scheme hex for a plain shared string)");

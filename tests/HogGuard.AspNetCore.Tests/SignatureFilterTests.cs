@@ -17,7 +17,7 @@ public sealed class SignatureFilterTests
 {
     private static readonly string Secret = WebhookKey.NewStandardSecret();
 
-    private static async Task<(WebApplication App, HttpClient Http)> StartAsync(Action<PostHogWebhookOptions>? configure = null)
+    private static async Task<(WebApplication App, HttpClient Http)> StartAsync(Action<PostHogWebhookOptions>? configure = null, Func<HttpContext, IResult>? handler = null)
     {
         var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
         builder.Logging.ClearProviders();
@@ -30,6 +30,11 @@ public sealed class SignatureFilterTests
         var app = builder.Build();
         app.MapPost("/webhooks/posthog", (HttpContext context) =>
         {
+            if (handler is not null)
+            {
+                return handler(context);
+            }
+
             var delivery = context.GetPostHogWebhook();
             using var reader = new StreamReader(context.Request.Body);
             var again = reader.ReadToEnd();
@@ -51,19 +56,79 @@ public sealed class SignatureFilterTests
     }
 
     [Fact]
-    public async Task ValidDelivery_ReachesTheHandlerWithTheExactBody_ReplayIs401()
+    public async Task ValidDelivery_ReachesTheHandlerWithTheExactBody()
     {
         var (app, http) = await StartAsync();
         await using var _ = app;
         var body = Encoding.UTF8.GetBytes("{\"event\":\"signed_up\",\"name\":\"Zoë\"}");
 
         using var first = await http.SendAsync(Delivery("msg_1", body));
-        using var replay = await http.SendAsync(Delivery("msg_1", body));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal($"current|{body.Length}|{Encoding.UTF8.GetString(body).Length}", await first.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
-        Assert.Contains("already received", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetryWithTheSameIdAfterA2xx_Is200AlreadyProcessed_AndTheHandlerRunsOnce()
+    {
+        // PostHog keeps webhook-id across retries of one delivery and signs each attempt afresh
+        // (nodejs/src/cdp/utils/standard-webhooks.ts): a retry is not a replay.
+        var calls = 0;
+        var (app, http) = await StartAsync(handler: _ => { Interlocked.Increment(ref calls); return Results.Ok(); });
+        await using var _ = app;
+        var body = "{\"event\":\"a\"}"u8.ToArray();
+
+        using var first = await http.SendAsync(Delivery("msg_retry_ok", body));
+        await WaitForAsync(() => calls == 1);
+        await Task.Delay(100);
+        using var retry = await http.SendAsync(Delivery("msg_retry_ok", body, timestamp: DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Contains("already processed", await retry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task RetryWithTheSameIdAfterA500_RunsTheHandlerAgain()
+    {
+        var calls = 0;
+        var (app, http) = await StartAsync(handler: _ => Interlocked.Increment(ref calls) == 1 ? Results.StatusCode(500) : Results.Ok());
+        await using var _ = app;
+        var body = "{\"event\":\"b\"}"u8.ToArray();
+
+        using var failed = await http.SendAsync(Delivery("msg_retry_500", body));
+        await Task.Delay(100);
+        using var retry = await http.SendAsync(Delivery("msg_retry_500", body));
+        await Task.Delay(100);
+        using var third = await http.SendAsync(Delivery("msg_retry_500", body));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(2, calls);
+        Assert.Contains("already processed", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task ShortStandardSecret_FailsAtStartUp_NamingTheMinimum()
+    {
+        var services = new ServiceCollection();
+        services.AddPostHogWebhooks("posthog", o => o.Secrets.Add(new PostHogWebhookSecret { Id = "short", Secret = "whsec_" + Convert.ToBase64String(new byte[23]) }));
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<PostHogWebhookOptions>>().Get("posthog"));
+
+        Assert.Contains("decodes to 23 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 24", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

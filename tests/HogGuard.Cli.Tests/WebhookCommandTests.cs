@@ -95,6 +95,20 @@ public sealed class WebhookCommandTests
     }
 
     [Fact]
+    public void Verify_SecretUnder24Bytes_Exits2NamingThePostHogMinimum()
+    {
+        // PostHog refuses to sign with fewer than 24 key bytes (nodejs/src/cdp/utils/standard-webhooks.ts).
+        using var folder = new GitRepo(init: false);
+        folder.Write("secret", "whsec_" + Convert.ToBase64String(new byte[16]));
+        folder.Write("body.json", "{}");
+
+        var result = Tool.Run(folder.Root, "webhook", "verify", "--secret-file", "secret", "--body", "body.json", "--id", "m", "--timestamp", "1", "--signature", "v1,x");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("decodes to 16 bytes; PostHog signs only with at least 24", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HogTemplate_SignsWithSha256HmacChainHexInTheVerifiersHeaders()
     {
         using var folder = new GitRepo(init: false);

@@ -27,14 +27,28 @@ public sealed class WebhookKey : IDisposable
 
     internal ReadOnlySpan<byte> Bytes => _key;
 
-    /// <summary>A Standard Webhooks secret: <c>whsec_</c> followed by base64 (the prefix is optional).</summary>
-    /// <exception cref="FormatException">Not base64, or empty.</exception>
+    /// <summary>
+    /// The fewest key bytes PostHog signs with (<c>MIN_SECRET_KEY_BYTES</c> in
+    /// <c>nodejs/src/cdp/utils/standard-webhooks.ts</c>, after the Standard Webhooks spec).
+    /// </summary>
+    public const int MinimumStandardKeyBytes = 24;
+
+    /// <summary>A Standard Webhooks secret: <c>whsec_</c> followed by base64 (the prefix is optional), at least 24 bytes.</summary>
+    /// <exception cref="FormatException">Not base64, or shorter than <see cref="MinimumStandardKeyBytes"/> (PostHog refuses to sign with it).</exception>
     public static WebhookKey FromStandardSecret(string id, string secret, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         ArgumentNullException.ThrowIfNull(secret);
         var text = secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret[6..] : secret;
         var bytes = Convert.FromBase64String(text);
-        return bytes.Length == 0 ? throw new FormatException("the webhook secret is empty") : new WebhookKey(id, bytes, notBefore, notAfter);
+        if (bytes.Length < MinimumStandardKeyBytes)
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+            throw new FormatException(bytes.Length == 0
+                ? "the webhook secret is empty"
+                : $"the webhook secret decodes to {bytes.Length} bytes; PostHog signs only with at least {MinimumStandardKeyBytes} (was the whole secret pasted?). Make one with 'hogguard webhook secret new'");
+        }
+
+        return new WebhookKey(id, bytes, notBefore, notAfter);
     }
 
     /// <summary>A secret used as UTF-8 bytes, as <c>sha256HmacChainHex</c> does in Hog code.</summary>
