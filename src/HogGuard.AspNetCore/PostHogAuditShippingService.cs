@@ -32,9 +32,17 @@ internal sealed partial class PostHogAuditShippingService(
                 LogShipped(logger, shipped);
             }
 
+            if (shipper.LastRefused.Count > 0)
+            {
+                LogRefused(logger, shipper.LastRefused.Count, string.Join(", ", shipper.LastRefused), AuditShipper.RefusedFile);
+            }
+
             await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "PostHog's capture refused {Count} audit entries (sequence {Sequences}); they stay in the local log and are listed in {File}")]
+    private static partial void LogRefused(ILogger logger, int count, string sequences, string file);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Audit shipping to PostHog failed ({Outcome}: {Detail}); {Lag} entries wait for the next round")]
     private static partial void LogFailed(ILogger logger, ApiOutcome outcome, string? detail, long lag);

@@ -48,6 +48,12 @@ internal static class AuditCommand
                 throw new UsageException($"shipping stopped: {failure.Detail ?? failure.Outcome.ToString()}; the cursor stays at {shipper.Cursor}, run again to resume");
             }
 
+            if (shipper.LastRefused.Count > 0)
+            {
+                await Console.Error.WriteLineAsync($"hogguard: PostHog's capture refused {shipper.LastRefused.Count} entr{(shipper.LastRefused.Count == 1 ? "y" : "ies")} (sequence {string.Join(", ", shipper.LastRefused)}); they stay in the local log and are listed with the reason in {Path.Combine(directory, AuditShipper.RefusedFile)}");
+                return ExitCodes.Findings;
+            }
+
             return ExitCodes.Clean;
         }));
         return command;
@@ -118,6 +124,11 @@ internal static class AuditCommand
                 }
 
                 var entry = Parse(line, number);
+                if (entry.CaptureProblem is { } problem)
+                {
+                    throw new UsageException($"line {number}: {problem}; nothing from this line on was written");
+                }
+
                 var stored = await log.WriteAsync(entry, cancellationToken);
                 await Console.Out.WriteLineAsync(stored.Sequence.ToString(CultureInfo.InvariantCulture));
                 await Console.Out.FlushAsync(cancellationToken);

@@ -8,11 +8,17 @@ namespace HogGuard.Audit;
 /// Ships the audit log to PostHog's <c>/batch/</c>, one event per entry with the entry's uuid and
 /// timestamp (so a retry is the same event and PostHog can drop the duplicate). It reads the log's
 /// files from a durable cursor (<c>ship.cursor</c>), never touching the writer; the cursor moves only
-/// after PostHog answered 200, so a crash or restart resends, never skips.
+/// after PostHog answered 200, so a crash or restart resends, never skips. Capture refuses a whole
+/// batch for one bad event (400, <c>rust/capture/src/api.rs</c>); the shipper then finds the entries
+/// capture refuses (by its own rules, else by halving the batch), ships the others, and lists the
+/// refused ones by sequence in <c>ship.refused</c> (they stay in the local log) instead of stopping forever.
 /// </summary>
 public sealed class AuditShipper
 {
     public const string CursorFile = "ship.cursor";
+
+    /// <summary>Entries PostHog's capture refused: one line per entry, its sequence, a tab, the reason.</summary>
+    public const string RefusedFile = "ship.refused";
 
     private readonly string _directory;
     private readonly CaptureTransport _transport;
@@ -23,7 +29,7 @@ public sealed class AuditShipper
     {
         _directory = directory;
         _transport = new CaptureTransport(client, host, projectToken);
-        _eventName = eventName;
+        _eventName = string.IsNullOrWhiteSpace(eventName) ? throw new ArgumentException("the event name is empty; PostHog's capture refuses events without one", nameof(eventName)) : eventName;
         _batchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));
     }
 
@@ -33,38 +39,40 @@ public sealed class AuditShipper
     /// <summary>Entries written but not yet confirmed by PostHog.</summary>
     public long Lag => Math.Max(0, AuditReader.Stats(_directory).Entries - Cursor);
 
+    /// <summary>The sequences PostHog's capture refused in the last round (also listed in <see cref="RefusedFile"/>).</summary>
+    public IReadOnlyList<long> LastRefused => _refused;
+
+    private List<long> _refused = [];
+
+    private long _shipped;
+
     /// <summary>Sends everything after the cursor; returns how many entries were confirmed, or the failure that stopped it.</summary>
     public async Task<(long Shipped, ApiResult<bool>? Failure)> ShipOnceAsync(CancellationToken cancellationToken = default)
     {
         var cursor = Cursor;
-        long shipped = 0;
+        _shipped = 0;
+        _refused = [];
         var batch = new List<StoredAuditEntry>(_batchSize);
         foreach (var (entry, _) in AuditReader.EntriesAfter(_directory, cursor))
         {
             batch.Add(entry);
             if (batch.Count == _batchSize)
             {
-                if (await SendAsync(batch, cancellationToken).ConfigureAwait(false) is { } failure)
+                if (await ProcessAsync(batch, cancellationToken).ConfigureAwait(false) is { } failure)
                 {
-                    return (shipped, failure);
+                    return (_shipped, failure);
                 }
 
-                shipped += batch.Count;
                 batch.Clear();
             }
         }
 
-        if (batch.Count > 0)
+        if (batch.Count > 0 && await ProcessAsync(batch, cancellationToken).ConfigureAwait(false) is { } last)
         {
-            if (await SendAsync(batch, cancellationToken).ConfigureAwait(false) is { } failure)
-            {
-                return (shipped, failure);
-            }
-
-            shipped += batch.Count;
+            return (_shipped, last);
         }
 
-        return (shipped, null);
+        return (_shipped, null);
     }
 
     /// <summary>Ships every <paramref name="interval"/> until cancelled; failures wait for the next round.</summary>
@@ -77,17 +85,68 @@ public sealed class AuditShipper
         }
     }
 
-    private async Task<ApiResult<bool>?> SendAsync(List<StoredAuditEntry> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ships a run of entries, then moves the cursor past it. Entries capture would refuse are set
+    /// aside; on a 400 the run is halved until each refused entry stands alone. Any other failure
+    /// stops with the cursor after the last run fully dealt with.
+    /// </summary>
+    private async Task<ApiResult<bool>?> ProcessAsync(List<StoredAuditEntry> part, CancellationToken cancellationToken)
     {
-        var result = await _transport.SendAsync(batch.ConvertAll(ToEvent), cancellationToken).ConfigureAwait(false);
-        if (!result.IsOk)
+        var refused = part.Where(e => e.Entry.CaptureProblem is not null).Select(e => (e.Sequence, Reason: e.Entry.CaptureProblem!)).ToList();
+        var send = part.Where(e => e.Entry.CaptureProblem is null).ToList();
+        if (send.Count > 0)
         {
-            return result;
+            var result = await _transport.SendAsync(send.ConvertAll(ToEvent), cancellationToken).ConfigureAwait(false);
+            if (!result.IsOk)
+            {
+                if (result.Status != 400)
+                {
+                    return result;
+                }
+
+                if (part.Count > 1)
+                {
+                    var half = part.Count / 2;
+                    return await ProcessAsync(part[..half], cancellationToken).ConfigureAwait(false)
+                        ?? await ProcessAsync(part[half..], cancellationToken).ConfigureAwait(false);
+                }
+
+                refused.Add((part[0].Sequence, $"PostHog's capture refused it: {result.Detail ?? "HTTP 400"}"));
+            }
+            else
+            {
+                _shipped += send.Count;
+            }
         }
 
-        var last = batch[^1].Sequence;
+        if (refused.Count > 0)
+        {
+            RecordRefused(refused);
+        }
+
+        var last = part[^1].Sequence;
         AtomicFile.Write(Path.Combine(_directory, CursorFile), s => s.Write(System.Text.Encoding.ASCII.GetBytes(last.ToString(CultureInfo.InvariantCulture))));
         return null;
+    }
+
+    /// <summary>Adds refused entries to <see cref="RefusedFile"/> (rewritten atomically, before the cursor passes them).</summary>
+    private void RecordRefused(List<(long Sequence, string Reason)> refused)
+    {
+        var path = Path.Combine(_directory, RefusedFile);
+        var lines = File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).ToList() : [];
+        var known = lines.Select(l => l.Split('\t')[0]).ToHashSet(StringComparer.Ordinal);
+        foreach (var (sequence, reason) in refused)
+        {
+            var key = sequence.ToString(CultureInfo.InvariantCulture);
+            if (known.Add(key))
+            {
+                lines.Add($"{key}\t{reason.ReplaceLineEndings(" ").Replace('\t', ' ')}");
+            }
+
+            _refused.Add(sequence);
+        }
+
+        AtomicFile.Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")))));
     }
 
     private CaptureEvent ToEvent(StoredAuditEntry stored)

@@ -44,9 +44,15 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
     public long LastSequence => Interlocked.Read(ref _lastSequence);
 
+    /// <exception cref="ArgumentException">The entry could never be shipped to PostHog (no user id or action); nothing was written.</exception>
     public Task<StoredAuditEntry> WriteAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (entry.CaptureProblem is { } problem)
+        {
+            throw new ArgumentException($"audit entry refused: {problem}", nameof(entry));
+        }
+
         // Redaction and JSON encoding happen here, on the caller's thread, in parallel; the single
         // writer only seals each line into the chain.
         var redacted = AuditRedactor.Redact(entry, _options.RedactKeys);

@@ -36,8 +36,10 @@ public sealed class PostHogClient
         _http = http ?? throw new ArgumentNullException(nameof(http));
         _options = options ?? new PostHogClientOptions();
         var clock = time ?? TimeProvider.System;
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock };
+        if (_options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = _options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -53,9 +55,10 @@ public sealed class PostHogClient
                     args.Outcome.Result?.Dispose();
                     return default;
                 },
-            })
-            .AddTimeout(_options.AttemptTimeout)
-            .Build();
+            });
+        }
+
+        _pipeline = builder.AddTimeout(_options.AttemptTimeout).Build();
     }
 
     /// <summary><c>GET /api/personal_api_keys/@current/</c>: a personal key describes itself (scopes, age, last use).</summary>
