@@ -19,6 +19,44 @@ internal static class ManagementEndpoints
         MapSecretKeys(app, state);
         MapProjectItems(app, state, "feature_flags", "feature_flag", p => p.FeatureFlags);
         MapProjectItems(app, state, "insights", "insight", p => p.Insights);
+        MapQuery(app, state);
+    }
+
+    /// <summary>
+    /// <c>/api/projects/{id}/query/</c>: running (POST), reading (GET) and cancelling (DELETE) a query
+    /// are all read actions there (<c>posthog/api/query.py</c>: <c>scope_object_read_actions</c>).
+    /// </summary>
+    private static void MapQuery(WebApplication app, EmulatorState state)
+    {
+        const string Route = "/api/projects/{projectId:int}/query/";
+        app.MapPost(Route, (HttpContext context, int projectId) =>
+            Reader(context, state, projectId, "query:read") ?? Results.Json(new QueryBody([], Guid.NewGuid().ToString("N")), EmulatorJson.Relaxed.QueryBody));
+        app.MapGet(Route + "{queryId}/", (HttpContext context, int projectId, string queryId) =>
+            Reader(context, state, projectId, "query:read") ?? Results.Json(new QueryBody([], queryId), EmulatorJson.Relaxed.QueryBody));
+        app.MapDelete(Route + "{queryId}/", (HttpContext context, int projectId, string queryId) =>
+            Reader(context, state, projectId, "query:read") ?? Results.NoContent());
+    }
+
+    /// <summary>A read action whatever the method: scope and project scoping only, as any member may.</summary>
+    private static IResult? Reader(HttpContext context, EmulatorState state, int projectId, string scope)
+    {
+        var (caller, error) = Caller.Authenticate(context, state);
+        if (caller is null)
+        {
+            return error;
+        }
+
+        if (state.FindProject(projectId) is null)
+        {
+            return Errors.NotFound();
+        }
+
+        if (!caller.CanAccessProject(projectId))
+        {
+            return Errors.NoProjectAccess(projectId);
+        }
+
+        return caller.Has(scope) ? null : Errors.MissingScope(scope);
     }
 
     private static void MapPersonalKeys(WebApplication app, EmulatorState state)

@@ -35,6 +35,8 @@ internal sealed record SecretTokenBody(int Id, string? SecretApiToken, string? S
 
 internal sealed record ItemRequest(string? Key, string? Name);
 
+internal sealed record QueryBody(List<object> Results, string QueryId);
+
 internal sealed record ItemBody(int Id, string Name);
 
 internal sealed record EventBody(string ApiKey, string Event, string DistinctId, string? Uuid, string? Timestamp, DateTimeOffset ReceivedAt);
@@ -57,6 +59,7 @@ internal sealed record EventBody(string ApiKey, string Event, string DistinctId,
 [JsonSerializable(typeof(PageBody<ProjectBody>))]
 [JsonSerializable(typeof(SecretTokenBody))]
 [JsonSerializable(typeof(ItemRequest))]
+[JsonSerializable(typeof(QueryBody))]
 [JsonSerializable(typeof(ItemBody))]
 [JsonSerializable(typeof(List<ItemBody>))]
 [JsonSerializable(typeof(List<EventBody>))]
