@@ -199,6 +199,32 @@ public sealed class PostHogSecurityTests
     }
 
     [Fact]
+    public async Task Capture_GoesToTheIngestionHost_AndALoginPageOnTheAppHostIsNoSuccess()
+    {
+        // PostHog Cloud serves capture on its .i. host; the app host redirects /batch/ to a login page (posthog/urls.py).
+        var projectToken = Token("phc_");
+        var seed = new { projects = new object[] { new { id = 1, name = "Web", api_token = projectToken } } };
+        var (emulator, app, ingestion) = await EmulatorApp.StartSplitOnLoopbackAsync(JsonSerializer.Serialize(seed));
+        await using var _ = emulator;
+
+        async Task<HogGuard.PostHogApi.ApiResult<bool>> CaptureAsync(Dictionary<string, string?> settings)
+        {
+            using var provider = Services(settings);
+            return await provider.GetRequiredService<PostHogCaptureClient>().CaptureAsync("order_paid", "user-7");
+        }
+
+        var split = await CaptureAsync(new() { ["PostHog:Host"] = app.ToString(), ["PostHog:IngestionHost"] = ingestion.ToString(), ["PostHog:ProjectToken"] = projectToken });
+        var appOnly = await CaptureAsync(new() { ["PostHog:Host"] = app.ToString(), ["PostHog:ProjectToken"] = projectToken });
+
+        Assert.True(split.IsOk, split.Detail);
+        Assert.False(appOnly.IsOk);
+        Assert.Contains("302 redirecting to /login", appOnly.Detail, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        var events = await http.GetFromJsonAsync<JsonElement>(ingestion + "_emulator/events");
+        Assert.Single(events.EnumerateArray());
+    }
+
+    [Fact]
     public async Task HealthCheck_Healthy_Degraded_Unhealthy()
     {
         var (emulator, address, reader, writer, _, old) = await StartEmulatorAsync();

@@ -116,14 +116,14 @@ public sealed class KeysRotateTests
     private static readonly string[] Steps = ["started", "requested", "obtained", "verified", "promoted", "revoked"];
 
     /// <summary>A project whose phs_ key (or legacy secret token) sits in a dotenv file, and a rotator personal key.</summary>
-    private static async Task<Setup> StartAsync(string kind, int maxSecretKeys = 10, string dotenvTemplate = "# settings\nexport POSTHOG_SECRET=\"{0}\" # flags\nOTHER=value\n")
+    private static async Task<Setup> StartAsync(string kind, int maxSecretKeys = 10, string dotenvTemplate = "# settings\nexport POSTHOG_SECRET=\"{0}\" # flags\nOTHER=value\n", Func<string, object[]>? projects = null)
     {
         var old = Tokens.New("phs_");
         var rotator = Tokens.New("phx_");
         var seed = new
         {
             max_secret_keys_per_project = maxSecretKeys,
-            projects = new object[]
+            projects = projects?.Invoke(old) ?? new object[]
             {
                 kind == "legacy"
                     ? new { id = 1, name = "Web", secret_token = (string?)old, secret_api_keys = Array.Empty<object>() }
@@ -300,6 +300,76 @@ public sealed class KeysRotateTests
         Assert.Empty(s.Slot("POSTHOG_SECRET_PREVIOUS"));
         Tool.AssertNoTokenLeaked(killed);
         Tool.AssertNoTokenLeaked(resumed);
+    }
+
+    private static object Key(string label, string? value = null) => new { label, value, scopes = new[] { "feature_flag:read" } };
+
+    [Fact]
+    public async Task Rotate_KeyOnTheSecondPageOf120_IsFoundAndRotated()
+    {
+        // posthog/settings/web.py: lists come in pages of 100, newest first; the oldest key is on page 2.
+        await using var s = await StartAsync("phs", maxSecretKeys: 200, projects: old =>
+            [new { id = 1, name = "Web", secret_api_keys = new[] { Key("flags", old) }.Concat(Enumerable.Range(1, 119).Select(i => Key($"filler {i}"))).ToArray() }]);
+
+        var result = s.Rotate();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        await s.AssertWorksAsync(fresh, "after the rotation");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Equal(120, (await s.SecretKeysAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Rotate_ProjectFoundByMaskAmongThree_WithoutProjectInTheConfiguration()
+    {
+        // /api/projects/@current/ is the user's last-used project (1 here), not the key's (3).
+        await using var s = await StartAsync("phs", projects: old =>
+        [
+            new { id = 1, name = "Web", secret_api_keys = new[] { Key("web flags") } },
+            new { id = 2, name = "Mobile", secret_api_keys = Array.Empty<object>() },
+            new { id = 3, name = "Data", secret_api_keys = new[] { Key("flags", old) } },
+        ]);
+
+        var result = s.Rotate();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        await s.AssertWorksAsync(fresh, "after the rotation");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Single(await s.SecretKeysAsync());
+        Tool.AssertNoTokenLeaked(result);
+    }
+
+    [Fact]
+    public async Task Rotate_MaskInTwoProjects_OrInNone_Exits2NamingTheProjectsAndAskingForProject()
+    {
+        string twin = string.Empty;
+        await using var two = await StartAsync("phs", projects: old =>
+        {
+            // Same first and last four characters, so the same PostHog mask.
+            twin = old[..10] + (old[10] == 'a' ? 'b' : 'a') + old[11..];
+            Tokens.Remember(twin);
+            return [new { id = 1, name = "Web", secret_api_keys = new[] { Key("flags", old) } }, new { id = 3, name = "Data", secret_api_keys = new[] { Key("flags", twin) } }];
+        });
+        await using var none = await StartAsync("phs", projects: old =>
+            [new { id = 1, name = "Web", secret_api_keys = Array.Empty<object>() }, new { id = 2, name = "Mobile", secret_token = old, secret_api_keys = Array.Empty<object>() }]);
+
+        var ambiguous = two.Rotate();
+        var missing = none.Rotate();
+
+        Assert.True(ambiguous.ExitCode == 2, ambiguous.ToString());
+        Assert.Contains("projects 1, 3 each list a project secret key", ambiguous.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'project: ID'", ambiguous.Stderr, StringComparison.Ordinal);
+        Assert.True(missing.ExitCode == 2, missing.ToString());
+        Assert.Contains("1 (Web), 2 (Mobile)", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("legacy secret token", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(two.Old, two.Current());
+        Assert.Equal(none.Old, none.Current());
+        Tool.AssertNoTokenLeaked(ambiguous);
+        Tool.AssertNoTokenLeaked(missing);
     }
 
     public static TheoryData<string, string> KillPoints()

@@ -61,7 +61,9 @@ public sealed class KeyAuditor
                 var projectToken = secret.Kind == PostHogTokenKind.ProjectSecretApiKey ? ProjectToken(policies, policy.Environment) : null;
                 asked[secret.Fingerprint] = _time.GetUtcNow();
                 var verification = await _verifier.VerifyAsync(secret, projectToken, cancellationToken).ConfigureAwait(false);
-                if (verification.Status == VerificationStatus.Unreachable)
+                // No verdict (a host that never answered, or answered a redirect, a 400 or a page that is
+                // not PostHog's): an audit that passed such a key would be a false all-clear.
+                if (verification.Status is VerificationStatus.Unreachable or VerificationStatus.Unknown)
                 {
                     throw new HostUnreachableException($"could not audit {policy.Environment}/{policy.Name}: {verification.Detail}");
                 }

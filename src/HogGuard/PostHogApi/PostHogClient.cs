@@ -306,7 +306,8 @@ public sealed class PostHogClient
             if (status is >= 300 and < 400)
             {
                 // Never followed: an unrouted path on PostHog's app host redirects to its login page.
-                var location = response.Headers.Location is { } target ? target.ToString() : "no Location";
+                // The Location's query is not shown: a login page's ?next= repeats our request, token included.
+                var location = response.Headers.Location is { } target ? WithoutQuery(target.OriginalString) : "no Location";
                 return new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} redirecting to {Shorten(location)}; HogGuard never follows redirects. Check the host: the private API is on the app host (us.posthog.com), capture and flags on the ingestion host (us.i.posthog.com)", default, host);
             }
 
@@ -384,6 +385,12 @@ public sealed class PostHogClient
         return trimmed.Length == 0 ? "an empty body"
             : trimmed.StartsWith('<') || type == "text/html" ? "an HTML page"
             : $"a body of type {type ?? "unknown"}";
+    }
+
+    private static string WithoutQuery(string location)
+    {
+        var query = location.IndexOfAny(['?', '#']);
+        return query < 0 ? location : location[..query] + "?(query not shown)";
     }
 
     private static string Shorten(string text)

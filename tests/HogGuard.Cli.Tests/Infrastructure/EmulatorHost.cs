@@ -9,13 +9,25 @@ internal sealed class EmulatorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EmulatorHost(WebApplication app, string address)
+    private EmulatorHost(WebApplication app, string address, string? ingestion = null)
     {
         _app = app;
         Address = address;
+        IngestionAddress = ingestion ?? address;
     }
 
+    /// <summary>The app host (the private API); with <see cref="StartSplitAsync"/> it redirects capture and flags to a login page.</summary>
     public string Address { get; }
+
+    /// <summary>The ingestion host (capture, flags); the same as <see cref="Address"/> unless split.</summary>
+    public string IngestionAddress { get; }
+
+    /// <summary>Two ports sharing one state, as PostHog Cloud splits us.posthog.com and us.i.posthog.com.</summary>
+    public static async Task<EmulatorHost> StartSplitAsync(object seed)
+    {
+        var (app, address, ingestion) = await EmulatorApp.StartSplitOnLoopbackAsync(JsonSerializer.Serialize(seed));
+        return new EmulatorHost(app, address.ToString().TrimEnd('/'), ingestion.ToString().TrimEnd('/'));
+    }
 
     public static async Task<EmulatorHost> StartAsync(object seed)
     {
