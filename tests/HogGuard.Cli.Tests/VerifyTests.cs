@@ -88,7 +88,33 @@ public sealed class VerifyTests
         Assert.True(revocation.GetProperty("found").GetBoolean());
         Assert.Equal("personal_api_key", revocation.GetProperty("type").GetString());
         Assert.Contains("revoked phx_...", revoke.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rolled by PostHog, owner emailed", revoke.Stderr, StringComparison.Ordinal);
         Assert.Equal("invalid", Report.Parse(after).ByFingerprint(TestTokens.Sha256Prefix(writer)).GetProperty("verification").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Revoke_LegacyTokenAndDeadOAuthToken_AreToldApart()
+    {
+        // posthog/api/secret_revocation.py: OAuth sessions are revoked even for an access token that no
+        // longer verifies; the legacy team secret token is unknown to revocation.
+        var legacy = Tokens.New("phs_");
+        var oauth = Tokens.New("pha_");
+        var seed = new { projects = new object[] { new { id = 1, name = "Web", secret_token = legacy } } };
+        await using var emulator = await EmulatorHost.StartAsync(seed);
+        using var repo = new GitRepo(init: false);
+        repo.Write("leak.txt", legacy + "\n" + oauth + "\n");
+
+        var result = Tool.Run(repo.Root, "scan", "--no-git", "--revoke", "--yes", "--host", emulator.Address, "--format", "json");
+
+        var report = Report.Parse(result);
+        var legacyVerification = report.ByFingerprint(TestTokens.Sha256Prefix(legacy)).GetProperty("verification");
+        Assert.Equal("live", legacyVerification.GetProperty("status").GetString());
+        Assert.Contains("legacy team secret token", legacyVerification.GetProperty("revocation").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("hogguard keys rotate", result.Stderr, StringComparison.Ordinal);
+        var oauthVerification = report.ByFingerprint(TestTokens.Sha256Prefix(oauth)).GetProperty("verification");
+        Assert.Equal("invalid", oauthVerification.GetProperty("status").GetString());
+        Assert.False(oauthVerification.GetProperty("revocation").GetProperty("found").GetBoolean());
+        Tool.AssertNoTokenLeaked(result);
     }
 
     [Fact]
