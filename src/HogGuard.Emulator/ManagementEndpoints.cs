@@ -13,6 +13,9 @@ internal static class ManagementEndpoints
     private const int MaxPersonalKeys = 10;
     private const int MaxLabel = 40;
 
+    /// <summary>ProjectSecretAPIKeySerializer.validate_scopes (<c>posthog/api/project_secret_api_key.py</c>).</summary>
+    private const string WildcardRefused = "Wildcard scope '*' is not allowed for project API keys. Please specify explicit scopes.";
+
     public static void Map(WebApplication app, EmulatorState state)
     {
         MapPersonalKeys(app, state);
@@ -159,7 +162,7 @@ internal static class ManagementEndpoints
 
             if (request!.Scopes is not { Count: > 0 } scopes || scopes.Contains("*"))
             {
-                return Errors.BadRequest("Project secret API keys need explicit scopes; '*' is not allowed.", "scopes");
+                return Errors.BadRequest(request.Scopes is { Count: > 0 } ? WildcardRefused : "This list may not be empty.", "scopes");
             }
 
             // The serializer's create() raises a non-field ValidationError: attr is null.
@@ -196,9 +199,14 @@ internal static class ManagementEndpoints
             }
 
             var request = await Read(context, EmulatorJson.Relaxed.KeyRequest);
-            if (request is null || request.Label is { Length: > MaxLabel } || request.Scopes?.Contains("*") == true)
+            if (request is null || request.Label is { Length: > MaxLabel })
             {
-                return Errors.BadRequest("A label of at most 40 characters and explicit scopes ('*' is not allowed).");
+                return Errors.BadRequest("Ensure this field has no more than 40 characters.", "label");
+            }
+
+            if (request.Scopes?.Contains("*") == true)
+            {
+                return Errors.BadRequest(WildcardRefused, "scopes");
             }
 
             state.Change(() =>

@@ -108,4 +108,21 @@ public sealed class AuditCommandTests
         Assert.Contains("127.0.0.1:9", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("shipped 0 entries; 3 waiting; cursor at 0", result.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Append_EntryWithABlankUserId_Exits2_AndWritesNothingFromThatLine()
+    {
+        // Capture refuses a whole batch for one event without a distinct id (rust/capture/src/api.rs).
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        const string Input = "{\"action\":\"a\",\"user_id\":\"ci\",\"resource\":\"r\",\"result\":\"success\"}\n{\"action\":\"b\",\"user_id\":\"  \",\"resource\":\"r\",\"result\":\"success\"}\n";
+
+        var append = Tool.RunWithInput(folder.Root, Input, "audit", "append", dir);
+        var stats = Tool.Run(folder.Root, "audit", "verify", dir);
+
+        Assert.Equal(2, append.ExitCode);
+        Assert.Contains("line 2", append.Stderr, StringComparison.Ordinal);
+        Assert.Contains("distinct_id", append.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("ok: 1 entries", stats.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -158,4 +158,26 @@ public sealed class KeysAuditTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("hogguard.yml does not exist", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Audit_PostHogStampsItsOwnRequest_NoFalseVerdict_AndTheAuditTimeIsKeptByFingerprint()
+    {
+        // posthog/auth.py: the request that authenticates sets last_used_at, and @current shows it.
+        var reader = Tokens.New("phx_");
+        var seed = new { users = new object[] { new { email = "dev@example.com", personal_api_keys = new object[] { new { label = "r", value = reader, scopes = new[] { "insight:read" }, last_used_at = Days(45), scoped_teams = new[] { 1 } } } } } };
+        await using var emulator = await EmulatorHost.StartAsync(seed);
+        using var repo = new GitRepo(init: false);
+        repo.Write("hogguard.yml", "audit:\n  unused_days: 30\nenvironments:\n  production:\n    keys:\n      - { name: reader, source: \"env:READER\", purpose: reader, scopes: [insight:read], project_scoped: true }\n");
+
+        var first = Tool.RunWithEnvironment(repo.Root, null, new() { ["READER"] = reader }, "keys", "audit", "--host", emulator.Address, "--format", "json", "--fail-on", "low");
+        var second = Tool.RunWithEnvironment(repo.Root, null, new() { ["READER"] = reader }, "keys", "audit", "--host", emulator.Address, "--format", "json", "--fail-on", "low");
+
+        // The first audit's own request is the only use PostHog shows: it must not count as "used today",
+        // and 45 days cannot be claimed either; the second sees the first audit's stamp, seconds old.
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var history = File.ReadAllText(Path.Combine(repo.Root, ".hogguard", "key-audits.tsv"));
+        Assert.Contains(HogGuard.Testing.TestTokens.Sha256Prefix(reader), history, StringComparison.Ordinal);
+        Assert.DoesNotContain(reader, history, StringComparison.Ordinal);
+    }
 }

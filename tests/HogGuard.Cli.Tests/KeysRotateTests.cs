@@ -116,7 +116,7 @@ public sealed class KeysRotateTests
     private static readonly string[] Steps = ["started", "requested", "obtained", "verified", "promoted", "revoked"];
 
     /// <summary>A project whose phs_ key (or legacy secret token) sits in a dotenv file, and a rotator personal key.</summary>
-    private static async Task<Setup> StartAsync(string kind, int maxSecretKeys = 10, string dotenvTemplate = "# settings\nexport POSTHOG_SECRET=\"{0}\" # flags\nOTHER=value\n", Func<string, object[]>? projects = null)
+    private static async Task<Setup> StartAsync(string kind, int maxSecretKeys = 10, string dotenvTemplate = "# settings\nexport POSTHOG_SECRET=\"{0}\" # flags\nOTHER=value\n", Func<string, object[]>? projects = null, string level = "admin")
     {
         var old = Tokens.New("phs_");
         var rotator = Tokens.New("phx_");
@@ -129,7 +129,7 @@ public sealed class KeysRotateTests
                     ? new { id = 1, name = "Web", secret_token = (string?)old, secret_api_keys = Array.Empty<object>() }
                     : new { id = 1, name = "Web", secret_token = (string?)null, secret_api_keys = new object[] { new { label = "flags", value = old, scopes = new[] { "feature_flag:read" } } } },
             },
-            users = new object[] { new { email = Person, personal_api_keys = new object[] { new { label = "rotator", value = rotator, scopes = new[] { "project:write" } } } } },
+            users = new object[] { new { email = Person, level, personal_api_keys = new object[] { new { label = "rotator", value = rotator, scopes = new[] { "project:write" } } } } },
         };
         var emulator = await EmulatorHost.StartAsync(seed);
         var repo = new GitRepo(init: false);
@@ -300,6 +300,21 @@ public sealed class KeysRotateTests
         Assert.Empty(s.Slot("POSTHOG_SECRET_PREVIOUS"));
         Tool.AssertNoTokenLeaked(killed);
         Tool.AssertNoTokenLeaked(resumed);
+    }
+
+    [Fact]
+    public async Task Rotate_RotatorOfANonAdminMember_Exits2WithPostHogsWords_AndTheOldKeyStays()
+    {
+        // posthog/permissions.py: TeamMemberStrictManagementPermission lets members read, admins change.
+        await using var s = await StartAsync("phs", level: "member");
+
+        var result = s.Rotate();
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("You don't have sufficient permissions in the project.", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(s.Old, s.Current());
+        Assert.Empty(s.Slot("POSTHOG_SECRET_NEXT"));
+        Assert.Single(await s.SecretKeysAsync());
     }
 
     private static object Key(string label, string? value = null) => new { label, value, scopes = new[] { "feature_flag:read" } };

@@ -314,4 +314,47 @@ public sealed class EmulatorContractTests : IAsyncLifetime
         var stamped = body.RootElement.GetProperty("last_used_at").GetDateTimeOffset();
         Assert.True(DateTimeOffset.UtcNow - stamped < TimeSpan.FromMinutes(1));
     }
+
+    [Fact]
+    public async Task PersonalKeys_MayOnlyReadThemselves_PersonalApiKeyPy()
+    {
+        // posthog/api/personal_api_key.py with posthog/permissions.py: list, create and roll refuse a personal key.
+        using var list = await _ingestion.SendAsync(Request(HttpMethod.Get, "/api/personal_api_keys/", All));
+        using var create = await _ingestion.SendAsync(Request(HttpMethod.Post, "/api/personal_api_keys/", All, new { label = "x" }));
+        using var self = await _ingestion.SendAsync(Request(HttpMethod.Get, "/api/personal_api_keys/@current/", All));
+
+        await AssertSameAsync(PostHogAnswers.PersonalKeyNotSupported, list);
+        await AssertSameAsync(PostHogAnswers.PersonalKeyNotSupported, create);
+        Assert.Equal(200, (int)self.StatusCode);
+    }
+
+    [Fact]
+    public async Task NoCredentials_AuthPy()
+    {
+        // posthog/auth.py
+        using var response = await _ingestion.SendAsync(Request(HttpMethod.Get, "/api/users/@me/"));
+        await AssertSameAsync(PostHogFactAnswers.NotAuthenticated, response);
+    }
+
+    [Fact]
+    public async Task SecretKeys_WildcardAndDuplicateLabel_AreRefused_ProjectSecretApiKeyPy()
+    {
+        // posthog/api/project_secret_api_key.py: validate_scopes and unique_team_label.
+        using var wildcard = await _ingestion.SendAsync(Request(HttpMethod.Post, "/api/projects/1/project_secret_api_keys/", All, new { label = "all", scopes = new[] { "*" } }));
+        using var duplicate = await _ingestion.SendAsync(Request(HttpMethod.Post, "/api/projects/1/project_secret_api_keys/", All, new { label = "flags", scopes = new[] { "feature_flag:read" } }));
+
+        await AssertSameAsync(PostHogFactAnswers.WildcardSecretKey, wildcard);
+        await AssertSameAsync(PostHogFactAnswers.DuplicateLabel, duplicate);
+    }
+
+    [Fact]
+    public async Task Capture_PersonalKeyAsToken_Is401_UnknownProjectToken_Is200_RustCaptureApi()
+    {
+        // rust/capture/src/api.rs: a phx_ in api_key is refused; capture does not look the token up.
+        using var personal = await _ingestion.PostAsJsonAsync("/batch/", new { api_key = All, batch = new[] { new { @event = "e", distinct_id = "d" } } });
+        using var unknown = await _ingestion.PostAsJsonAsync("/batch/", new { api_key = TestTokens.Make("phc_", base57: true, new Random(997)), batch = new[] { new { @event = "e", distinct_id = "d" } } });
+
+        Assert.Equal(401, (int)personal.StatusCode);
+        Assert.Equal(200, (int)unknown.StatusCode);
+    }
 }

@@ -106,3 +106,22 @@ internal static class PostHogAnswers
         return new PostHogAnswer("posthog/settings/web.py", 200, PostHogAnswer.Json, body);
     }
 }
+
+/// <summary>More of PostHog's answers, from the facts sheet's earlier sections.</summary>
+internal static class PostHogFactAnswers
+{
+    private static string Error(string type, string code, string detail, string? attr = null) =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string?> { ["type"] = type, ["code"] = code, ["detail"] = detail, ["attr"] = attr });
+
+    /// <summary>posthog/auth.py: no credentials at all.</summary>
+    public static readonly PostHogAnswer NotAuthenticated = new("posthog/auth.py", 401, PostHogAnswer.Json,
+        Error("authentication_error", "not_authenticated", "Authentication credentials were not provided."));
+
+    /// <summary>posthog/api/project_secret_api_key.py: validate_scopes.</summary>
+    public static readonly PostHogAnswer WildcardSecretKey = new("posthog/api/project_secret_api_key.py", 400, PostHogAnswer.Json,
+        Error("validation_error", "invalid_input", "Wildcard scope '*' is not allowed for project API keys. Please specify explicit scopes.", "scopes"));
+
+    /// <summary>posthog/api/project_secret_api_key.py: the unique_team_label constraint.</summary>
+    public static readonly PostHogAnswer DuplicateLabel = new("posthog/api/project_secret_api_key.py", 400, PostHogAnswer.Json,
+        Error("validation_error", "invalid_input", "Project secret API key with label 'flags' already exists."));
+}
