@@ -125,4 +125,33 @@ public sealed class AuditCommandTests
         Assert.Contains("distinct_id", append.Stderr, StringComparison.Ordinal);
         Assert.StartsWith("ok: 1 entries", stats.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Ship_CaptureRefusesABatch_TheRefusedEntryIsIsolated_TheRestShips_Exit1()
+    {
+        // Capture answers 400 to a whole batch it refuses (rust/capture/src/api.rs). The emulator's
+        // fault refuses the first two requests: the batch of three, then its first half, entry 1 alone.
+        var token = Tokens.New("phc_");
+        await using var emulator = await EmulatorHost.StartAsync(new
+        {
+            projects = new object[] { new { id = 1, name = "p", api_token = token } },
+            faults = new object[] { new { route = "/batch/", status = 400, count = 2 } },
+        });
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
+
+        var ship = Tool.Run(folder.Root, "audit", "ship", dir, "--host", emulator.Address, "--project-token", token);
+        var again = Tool.Run(folder.Root, "audit", "ship", dir, "--host", emulator.Address, "--project-token", token);
+        using var http = new HttpClient();
+        var events = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(emulator.Address + "/_emulator/events");
+
+        Assert.True(ship.ExitCode == 1, ship.ToString());
+        Assert.StartsWith("shipped 2 entries; 0 waiting; cursor at 3", ship.Stdout, StringComparison.Ordinal);
+        Assert.Contains("refused 1 entry (sequence 1)", ship.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("1\t", File.ReadAllText(Path.Combine(dir, "ship.refused")), StringComparison.Ordinal);
+        Assert.Equal(2, events.GetArrayLength());
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.StartsWith("shipped 0 entries", again.Stdout, StringComparison.Ordinal);
+    }
 }
