@@ -79,7 +79,7 @@ internal static class ManagementEndpoints
 
             if (caller.User.PersonalApiKeys.Count >= MaxPersonalKeys)
             {
-                return Errors.BadRequest($"You can only have {MaxPersonalKeys} personal API keys.");
+                return Errors.BadRequest($"You can only have {MaxPersonalKeys} personal API keys. Remove an existing key before creating a new one.");
             }
 
             var value = TokenGenerator.Generate(PostHogTokenKind.PersonalApiKey);

@@ -357,4 +357,20 @@ public sealed class EmulatorContractTests : IAsyncLifetime
         Assert.Equal(401, (int)personal.StatusCode);
         Assert.Equal(200, (int)unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task PersonalKeys_TenPerUser_PersonalApiKeyPy()
+    {
+        // posthog/api/personal_api_key.py: MAX_API_KEYS_PER_USER; a person (session) creates keys.
+        var statuses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 8; i++)
+        {
+            statuses.Add(await _ingestion.SendAsync(Request(HttpMethod.Post, "/api/personal_api_keys/", json: new { label = $"k{i}", scopes = new[] { "insight:read" } }, person: true)));
+        }
+
+        // The admin already held 3 keys: the 8th new one is the 11th.
+        Assert.All(statuses.Take(7), r => Assert.Equal(201, (int)r.StatusCode));
+        await AssertSameAsync(PostHogFactAnswers.PersonalKeyLimit, statuses[7]);
+        statuses.ForEach(r => r.Dispose());
+    }
 }

@@ -121,6 +121,10 @@ internal static class PostHogFactAnswers
     public static readonly PostHogAnswer WildcardSecretKey = new("posthog/api/project_secret_api_key.py", 400, PostHogAnswer.Json,
         Error("validation_error", "invalid_input", "Wildcard scope '*' is not allowed for project API keys. Please specify explicit scopes.", "scopes"));
 
+    /// <summary>posthog/api/personal_api_key.py: MAX_API_KEYS_PER_USER (10).</summary>
+    public static readonly PostHogAnswer PersonalKeyLimit = new("posthog/api/personal_api_key.py", 400, PostHogAnswer.Json,
+        Error("validation_error", "invalid_input", "You can only have 10 personal API keys. Remove an existing key before creating a new one."));
+
     /// <summary>posthog/api/project_secret_api_key.py: the unique_team_label constraint.</summary>
     public static readonly PostHogAnswer DuplicateLabel = new("posthog/api/project_secret_api_key.py", 400, PostHogAnswer.Json,
         Error("validation_error", "invalid_input", "Project secret API key with label 'flags' already exists."));
