@@ -286,6 +286,8 @@ public sealed class PostHogClient
 
     private async Task<ApiResult<T>> SendAsync<T>(Uri host, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken, Func<int, string, bool>? proof = null, string? expected = null)
     {
+        // Only the ingestion endpoints (capture, flags) are proven by their body's shape here; the
+        // API's answers are proven by deserializing into the type HogGuard expects.
         HttpResponseMessage response;
         try
         {
@@ -317,7 +319,7 @@ public sealed class PostHogClient
                 {
                     return proof(status, text)
                         ? new ApiResult<T>(ApiOutcome.Ok, status, null, default, host)
-                        : new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {Describe(response, text)}, not {expected}; check that this is PostHog's {(expected!.Contains("flags", StringComparison.Ordinal) || expected.Contains("status", StringComparison.Ordinal) ? "ingestion" : "app")} host", default, host);
+                        : new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {Describe(response, text)}, not {expected}; check that this is PostHog's ingestion host (e.g. us.i.posthog.com for us.posthog.com)", default, host);
                 }
 
                 try

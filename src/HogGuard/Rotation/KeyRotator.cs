@@ -348,12 +348,22 @@ public sealed class KeyRotator(RotationContext context)
         }
 
         var projects = await _c.Client.ListProjectsAsync(_c.Host.App, rotator, ct).ConfigureAwait(false);
-        var candidates = projects.IsOk ? projects.Value! : [];
-        if (!projects.IsOk)
+        List<ProjectInfo> candidates;
+        if (projects.IsOk)
+        {
+            candidates = projects.Value!;
+        }
+        else
         {
             // A key limited to projects may not list them; the projects it is limited to are the candidates.
             var self = await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, rotator, ct).ConfigureAwait(false);
-            candidates = self.Value?.ScopedTeams is { Count: > 0 } teams ? [.. teams.Select(t => new ProjectInfo { Id = t })] : [Require(projects, "the rotator key")![0]];
+            if (self.Value?.ScopedTeams is not { Count: > 0 } teams)
+            {
+                _ = Require(projects, "the rotator key");
+                throw new RotationException($"PostHog did not list the projects: {projects.Detail}; set 'project: ID' under environments.{_c.Policy.Environment} in hogguard.yml");
+            }
+
+            candidates = [.. teams.Select(t => new ProjectInfo { Id = t })];
         }
 
         var found = new List<(ProjectInfo Project, List<SecretApiKeyInfo> Matches)>();
