@@ -11,7 +11,7 @@ internal static class CliError
         var message = exception switch
         {
             ScanInputException or GitException or ConfigurationException or UsageException or HogGuard.PostHogApi.HostUnreachableException
-                or HogGuard.Rotation.RotationException or InvalidDataException => exception.Message,
+                or HogGuard.Rotation.RotationException or InvalidDataException or HogGuard.Audit.AuditLogBusyException => exception.Message,
             IOException or UnauthorizedAccessException => $"cannot read or write a file: {exception.Message}",
             _ => $"internal error ({exception.GetType().Name}): {exception.Message}. Please report it, with the output of --verbose.",
         };

@@ -154,4 +154,51 @@ public sealed class AuditCommandTests
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.StartsWith("shipped 0 entries", again.Stdout, StringComparison.Ordinal);
     }
+
+    private static string Entries(string who, int count) =>
+        string.Concat(Enumerable.Range(1, count).Select(i => $"{{\"action\":\"a\",\"user_id\":\"{who}\",\"resource\":\"r{i}\",\"result\":\"success\"}}\n"));
+
+    [Fact]
+    public async Task Append_TwoProcessesOnOneDirectory_NeverAcknowledgeASequenceTwice_AndTheChainHolds()
+    {
+        // Before the directory lock, both exited 0 acknowledging the same sequences and verify said the chain broke.
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+
+        var runs = await Task.WhenAll(
+            Task.Run(() => Tool.RunWithInput(folder.Root, Entries("alice", 2000), "audit", "append", dir)),
+            Task.Run(() => Tool.RunWithInput(folder.Root, Entries("bob", 2000), "audit", "append", dir)));
+        var verify = Tool.Run(folder.Root, "audit", "verify", dir);
+
+        var acknowledged = runs.SelectMany(r => r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(acknowledged.Count, acknowledged.Distinct().Count());
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.StartsWith($"ok: {acknowledged.Count} entries", verify.Stdout, StringComparison.Ordinal);
+        foreach (var run in runs.Where(r => r.ExitCode != 0))
+        {
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("is open for writing by process", run.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Append_WhileAnotherProcessHoldsTheLog_Exits2NamingItsPid_AndWritesNothing()
+    {
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        await using (var held = new HogGuard.Audit.FileAuditLog(new HogGuard.Audit.AuditLogOptions { Directory = dir }))
+        {
+            await held.WriteAsync(new HogGuard.Audit.AuditEntry(DateTimeOffset.UtcNow, "a", "test", "r", HogGuard.Audit.AuditOutcome.Success));
+
+            var refused = Tool.RunWithInput(folder.Root, Entries("cli", 1), "audit", "append", dir);
+
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"is open for writing by process {Environment.ProcessId}", refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, refused.Stdout);
+        }
+
+        var after = Tool.RunWithInput(folder.Root, Entries("cli", 1), "audit", "append", dir);
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Equal("2", after.Stdout.Trim());
+    }
 }

@@ -31,6 +31,13 @@ public sealed class AuditLogOptions
     /// until as many entries are queued as the last batch held, at most 1 ms, and never for a lone writer.
     /// </summary>
     public TimeSpan GroupCommitDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// How long opening waits for another process that has the directory open for writing (default
+    /// 5 s) before failing with <see cref="AuditLogBusyException"/> naming it; zero fails at once.
+    /// One process writes a directory at a time.
+    /// </summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The audit log: <see cref="WriteAsync"/> completes only once the entry is durable.</summary>

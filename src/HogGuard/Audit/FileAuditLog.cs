@@ -18,6 +18,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     private bool _closed;
     private Exception? _stopped;
     private FileStream _segment;
+    private readonly AuditDirectoryLock _directoryLock;
 
     // Kept here: FileStream.Length asks the file system (fstat) on every call.
     private long _segmentLength;
@@ -30,9 +31,22 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         Directory.CreateDirectory(options.Directory);
-        (_lastSequence, _lastHash, _segmentName, _segmentDay, SetAside) = AuditRecovery.Recover(options.Directory);
-        _segment = OpenSegment(_segmentName);
-        _segmentLength = _segment.Length;
+
+        // One writer per directory, before recovery touches anything: two would both append after the
+        // same last entry and acknowledge sequences the other overwrote.
+        _directoryLock = AuditDirectoryLock.Acquire(options.Directory, options.LockWait, TimeProvider.System);
+        try
+        {
+            (_lastSequence, _lastHash, _segmentName, _segmentDay, SetAside) = AuditRecovery.Recover(options.Directory);
+            _segment = OpenSegment(_segmentName);
+            _segmentLength = _segment.Length;
+        }
+        catch
+        {
+            _directoryLock.Dispose();
+            throw;
+        }
+
         // A dedicated thread, not the thread pool: it spends its life blocked in fsync, and waking it
         // is a monitor pulse rather than a queued work item.
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "HogGuard audit writer" };
@@ -86,6 +100,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 
         await Task.Factory.StartNew(_writer.Join, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         await _segment.DisposeAsync().ConfigureAwait(false);
+        _directoryLock.Dispose();
     }
 
     private void WriteLoop()
