@@ -81,8 +81,10 @@ public sealed class WebhookVerifier
             return new(WebhookVerificationStatus.NoMatchingSignature);
         }
 
-        // Recorded only once the signature is proven, so unsigned requests cannot fill the store.
-        var replayId = standard ? id! : signature;
+        // Recorded only once the signature is proven, so unsigned requests cannot fill the store. The
+        // hex scheme has no id: its key is the signature's bytes, never the header text, so the same
+        // delivery with the signature in another case or padded with spaces is still a replay.
+        var replayId = standard ? id! : "hex:" + Convert.ToHexStringLower(candidates[..HashSize]);
         if (_replay is not null && !_replay.TryRecord(replayId, (sent > now ? sent : now) + _options.Tolerance, now))
         {
             return new(WebhookVerificationStatus.Replayed);

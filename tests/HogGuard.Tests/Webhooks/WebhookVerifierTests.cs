@@ -195,6 +195,19 @@ public sealed class WebhookVerifierTests
     }
 
     [Fact]
+    public void HexScheme_ReplayWithTheSignatureRewritten_IsStillAReplay()
+    {
+        // The replay key is the signature's bytes, not the header text: case and spaces change nothing.
+        var key = WebhookKey.FromUtf8Secret("hog", "my hog secret");
+        var verifier = new WebhookVerifier(new WebhookVerifierOptions { Scheme = WebhookScheme.TimestampedHex }, [key], ClockAt(SpecTimestamp), new InMemoryReplayStore());
+        var signature = WebhookSigner.SignHex(key, SpecTimestamp, Body);
+        string[] variants = [signature.ToUpperInvariant(), " " + signature, signature + "  ", string.Concat(signature.Select((c, i) => i % 2 == 0 ? char.ToUpperInvariant(c) : c))];
+
+        Assert.True(verifier.Verify(null, "1614265330", signature, Body).IsValid);
+        Assert.All(variants, v => Assert.Equal(WebhookVerificationStatus.Replayed, verifier.Verify(null, "1614265330", v, Body).Status));
+    }
+
+    [Fact]
     public void HexScheme_KnownVector_MatchesHmacOfTimestampDotBody()
     {
         // Computed independently: hmac.new(b"key", b"1614265330.hello", sha256).hexdigest()
