@@ -116,7 +116,7 @@ public sealed class KeysRotateTests
     private static readonly string[] Steps = ["started", "requested", "obtained", "verified", "promoted", "revoked"];
 
     /// <summary>A project whose phs_ key (or legacy secret token) sits in a dotenv file, and a rotator personal key.</summary>
-    private static async Task<Setup> StartAsync(string kind, int maxSecretKeys = 10, string dotenvTemplate = "# settings\nexport POSTHOG_SECRET=\"{0}\" # flags\nOTHER=value\n", Func<string, object[]>? projects = null, string level = "admin")
+    private static async Task<Setup> StartAsync(string kind, int maxSecretKeys = 10, string dotenvTemplate = "# settings\nexport POSTHOG_SECRET=\"{0}\" # flags\nOTHER=value\n", Func<string, object[]>? projects = null, string level = "admin", string[]? rotatorScopes = null)
     {
         var old = Tokens.New("phs_");
         var rotator = Tokens.New("phx_");
@@ -129,7 +129,7 @@ public sealed class KeysRotateTests
                     ? new { id = 1, name = "Web", secret_token = (string?)old, secret_api_keys = Array.Empty<object>() }
                     : new { id = 1, name = "Web", secret_token = (string?)null, secret_api_keys = new object[] { new { label = "flags", value = old, scopes = new[] { "feature_flag:read" } } } },
             },
-            users = new object[] { new { email = Person, level, personal_api_keys = new object[] { new { label = "rotator", value = rotator, scopes = new[] { "project:write" } } } } },
+            users = new object[] { new { email = Person, level, personal_api_keys = new object[] { new { label = "rotator", value = rotator, scopes = rotatorScopes ?? ["project:write"] } } } },
         };
         var emulator = await EmulatorHost.StartAsync(seed);
         var repo = new GitRepo(init: false);
@@ -665,6 +665,65 @@ public sealed class KeysRotateTests
     }
 
     [Fact]
+    public async Task Rotate_TwoRunsOfOneKeyAtOnce_NeitherOrphansAKeyNorLeavesAJournalOpen()
+    {
+        // Before the per-store lock one run won and the other left a 'requested' journal and a live key.
+        await using var s = await StartAsync("phs");
+
+        var runs = await Task.WhenAll(Task.Run(() => s.Rotate()), Task.Run(() => s.Rotate()));
+
+        foreach (var run in runs)
+        {
+            Assert.True(run.ExitCode == 0 || (run.ExitCode == 2 && (run.Stderr.Contains("another rotation of", StringComparison.Ordinal) || run.Stderr.Contains("is unfinished", StringComparison.Ordinal))), run.ToString());
+            Tool.AssertNoTokenLeaked(run);
+        }
+
+        Assert.Contains(runs, r => r.ExitCode == 0);
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        await s.AssertWorksAsync(fresh, "after both runs");
+        Assert.Single(await s.SecretKeysAsync());
+        Assert.DoesNotContain("requested", Tool.Run(s.Repo.Root, "keys", "rotations").Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_RotatorWithoutProjectWrite_IsRefusedAtStart_AndLeavesNoJournal()
+    {
+        await using var s = await StartAsync("phs", rotatorScopes: ["project:read"]);
+
+        var result = s.Rotate();
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("lacks the scope 'project:write'", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(s.Journals());
+        Assert.Equal(s.Old, s.Current());
+    }
+
+    [Fact]
+    public async Task Abort_AfterSomeoneElsePutAnotherKeyInTheStore_DeletesOnlyWhatItMade_AndFinishes()
+    {
+        await using var s = await StartAsync("phs");
+        var killed = s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = "created" });
+        Assert.NotEqual(0, killed.ExitCode);
+        using var http = new HttpClient();
+        using var create = new HttpRequestMessage(HttpMethod.Post, s.Emulator.Address + "/api/projects/1/project_secret_api_keys/") { Content = JsonContent.Create(new { label = "by hand", scopes = new[] { "feature_flag:read" } }) };
+        create.Headers.Add("X-Emulator-Session", Person);
+        using var made = await http.SendAsync(create);
+        var theirs = (await made.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetString()!;
+        Tokens.Remember(theirs);
+        File.WriteAllText(s.DotenvPath, File.ReadAllText(s.DotenvPath).Replace(s.Old, theirs, StringComparison.Ordinal));
+
+        var aborted = s.Rotate("--abort", Assert.Single(s.Journals()));
+
+        Assert.True(aborted.ExitCode == 0, aborted.ToString());
+        Assert.Contains("it is left as it is", aborted.Stderr, StringComparison.Ordinal);
+        Assert.Equal(theirs, s.Current());
+        await s.AssertWorksAsync(theirs, "their key is untouched");
+        Assert.Equal(["by hand", "flags"], (await s.SecretKeysAsync()).Select(k => k.GetProperty("label").GetString()).Order());
+        Tool.AssertNoTokenLeaked(aborted);
+    }
+
+    [Fact]
     public async Task Rotate_BadInput_OneLine_ExitTwo_AndTheOldKeyStaysCurrent()
     {
         await using var s = await StartAsync("phs");
@@ -682,7 +741,10 @@ public sealed class KeysRotateTests
         Assert.Equal(before, File.ReadAllText(s.DotenvPath));
         await s.AssertWorksAsync(s.Current(), "after refused runs");
 
+        // A start refused before PostHog was asked anything leaves no journal behind.
+        Assert.Empty(s.Journals());
         var unknownId = s.Rotate("--resume", "rot-20260101-000000-0000");
+        Assert.NotEqual(0, s.RotateWith(null, new() { ["HOGGUARD_FAULT_AT"] = "requested" }).ExitCode);
         var journal = Assert.Single(s.Journals());
         File.WriteAllText(Path.Combine(s.Repo.Root, ".hogguard", "rotations", journal + ".json"), "{ \"id\": ");
         var damaged = s.Rotate("--resume", journal);

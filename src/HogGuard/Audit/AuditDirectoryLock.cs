@@ -1,75 +1,20 @@
-using System.Globalization;
+using HogGuard.Configuration;
 
 namespace HogGuard.Audit;
 
 /// <summary>
-/// The one-writer rule of an audit directory: an exclusive OS lock (<c>flock</c> on Unix, a sharing
-/// lock on Windows) on <c>writer.lock</c>, held while the log is open and released by the kernel when
-/// the process dies, so a crash never leaves the directory locked. The holder's pid is written to
-/// <c>writer.pid</c> (unlocked) so a refused writer can name it.
+/// The one-writer rule of an audit directory: an exclusive OS lock on <c>writer.lock</c>, held while
+/// the log is open and released by the kernel when the process dies; the holder's pid is in <c>writer.pid</c>.
 /// </summary>
-internal sealed class AuditDirectoryLock : IDisposable
+internal static class AuditDirectoryLock
 {
     public const string LockFile = "writer.lock";
     public const string PidFile = "writer.pid";
 
-    private readonly FileStream _lock;
-
-    private AuditDirectoryLock(FileStream handle) => _lock = handle;
-
-    /// <summary>Takes the lock, waiting up to <paramref name="wait"/> for another writer to close.</summary>
     /// <exception cref="AuditLogBusyException">Another process holds the directory.</exception>
-    public static AuditDirectoryLock Acquire(string directory, TimeSpan wait, TimeProvider time)
-    {
-        var path = Path.Combine(directory, LockFile);
-        var until = time.GetUtcNow() + wait;
-        while (true)
-        {
-            try
-            {
-                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                var handle = new FileStream(path, options);
-                try
-                {
-                    File.WriteAllText(Path.Combine(directory, PidFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // The pid only improves another writer's message; the lock is what counts.
-                }
-
-                return new AuditDirectoryLock(handle);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                if (time.GetUtcNow() >= until)
-                {
-                    throw new AuditLogBusyException(directory, Holder(directory), wait);
-                }
-
-                Thread.Sleep(50);
-            }
-        }
-    }
-
-    public void Dispose() => _lock.Dispose();
-
-    private static int? Holder(string directory)
-    {
-        try
-        {
-            return int.TryParse(File.ReadAllText(Path.Combine(directory, PidFile)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static ExclusiveFileLock Acquire(string directory, TimeSpan wait, TimeProvider time) =>
+        ExclusiveFileLock.TryAcquire(Path.Combine(directory, LockFile), Path.Combine(directory, PidFile), wait, time)
+            ?? throw new AuditLogBusyException(directory, ExclusiveFileLock.Holder(Path.Combine(directory, PidFile)), wait);
 }
 
 /// <summary>Another process is writing to this audit directory; nothing was written.</summary>

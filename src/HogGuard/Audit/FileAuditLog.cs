@@ -18,7 +18,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     private bool _closed;
     private Exception? _stopped;
     private FileStream _segment;
-    private readonly AuditDirectoryLock _directoryLock;
+    private readonly Configuration.ExclusiveFileLock _directoryLock;
 
     // Kept here: FileStream.Length asks the file system (fstat) on every call.
     private long _segmentLength;

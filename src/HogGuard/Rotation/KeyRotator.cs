@@ -60,9 +60,13 @@ public sealed class KeyRotator(RotationContext context)
 {
     private readonly RotationContext _c = context ?? throw new ArgumentNullException(nameof(context));
 
+    /// <summary>How long a run waits for another rotation of the same store key to finish (default 0: fail at once).</summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.Zero;
+
     /// <summary>Starts a rotation of the policy's key: journals it, then runs it.</summary>
     public async Task<RotationJournal> StartAsync(CancellationToken cancellationToken = default)
     {
+        using var held = Lock();
         var open = _c.Journals.List().FirstOrDefault(j => !j.IsFinished && j.Environment == _c.Policy.Environment && j.Key == _c.Policy.Name);
         if (open is not null)
         {
@@ -94,13 +98,26 @@ public sealed class KeyRotator(RotationContext context)
             Label = $"hogguard {id}",
         };
         journal = await RecordAsync(journal, RotationState.Started, cancellationToken).ConfigureAwait(false);
-        return await RunAsync(journal, cancellationToken).ConfigureAwait(false);
+        return await RunUnlockedAsync(journal, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Continues a rotation from its journal.</summary>
     public async Task<RotationJournal> RunAsync(RotationJournal journal, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(journal);
+        using var held = Lock();
+
+        // Read again under the lock: another run may have moved it on meanwhile.
+        return await RunUnlockedAsync(_c.Journals.Load(journal.Id), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The store key's exclusive lock for this run; a second rotation of the same key is refused at once.</summary>
+    private IDisposable Lock() =>
+        _c.Journals.TryLock(_c.Store.Description, LockWait, out var holder)
+            ?? throw new RotationException($"another rotation of {_c.Store.Description} is running ({(holder is { } pid ? $"process {pid}" : "another process")}); wait for it to end, then check 'hogguard keys rotations'");
+
+    private async Task<RotationJournal> RunUnlockedAsync(RotationJournal journal, CancellationToken cancellationToken)
+    {
         try
         {
             while (!journal.IsFinished)
@@ -118,7 +135,17 @@ public sealed class KeyRotator(RotationContext context)
         }
         catch (RotationException e)
         {
-            _c.Journals.Save(journal with { Problem = e.Message });
+            if (journal.State == RotationState.Started)
+            {
+                // Refused before PostHog was asked for anything (wrong scopes, unknown project, ...):
+                // nothing to resume or roll back, so no journal is left behind.
+                _c.Journals.Delete(journal.Id);
+            }
+            else
+            {
+                _c.Journals.Save(journal with { Problem = e.Message });
+            }
+
             await AuditAsync(journal, "key.rotate.stopped", AuditOutcome.Failure, e.Message, cancellationToken).ConfigureAwait(false);
             throw;
         }
@@ -158,6 +185,14 @@ public sealed class KeyRotator(RotationContext context)
 
             case PostHogTokenKind.ProjectSecretApiKey:
                 var rotator = _c.Rotator ?? throw new RotationException("rotating a phs_ key needs a rotator personal key with project:write: set 'rotation: { rotator: SOURCE }' in hogguard.yml");
+
+                // Known before anything is asked of PostHog, so a refused start leaves nothing behind.
+                var self = Require(await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, rotator, ct).ConfigureAwait(false), "the rotator key");
+                if (!self.Scopes.Contains("*") && !self.Scopes.Contains("project:write") && self.Scopes.Count > 0)
+                {
+                    throw new RotationException($"the rotator key lacks the scope 'project:write' (it holds {string.Join(", ", self.Scopes)}); give it that scope in PostHog");
+                }
+
                 var (project, matches) = await FindProjectAsync(old, rotator, ct).ConfigureAwait(false);
                 await RequireValidAsync(old, "the current key", ct, project.ApiToken).ConfigureAwait(false);
                 if (matches.Count > 1)
@@ -498,6 +533,8 @@ public sealed class KeyRotator(RotationContext context)
     public async Task<RotationJournal> AbortAsync(RotationJournal j, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(j);
+        using var held = Lock();
+        j = _c.Journals.Load(j.Id);
         if (j.IsFinished || j.State == RotationState.Revoked)
         {
             throw new RotationException($"rotation {j.Id} is {Name(j.State)}; the old key is already gone, so there is nothing to roll back");
@@ -509,13 +546,24 @@ public sealed class KeyRotator(RotationContext context)
         }
 
         var slots = _c.Store.Read();
-        var old = OldFrom(j, slots) ?? throw new RotationException($"{_c.Store.Description} no longer holds the old key {j.OldMask}; it cannot be restored. Continue with --resume {j.Id}");
-        if (!await IsValidAsync(old, ct, j.ProjectToken).ConfigureAwait(false))
+        var old = OldFrom(j, slots);
+        if (old is not null && !await IsValidAsync(old, ct, j.ProjectToken).ConfigureAwait(false))
         {
+            // The store still depends on this rotation: rolling back would leave it no working key.
             throw new RotationException($"PostHog no longer accepts the old key {j.OldMask}; continue with --resume {j.Id} instead");
         }
 
-        if (_c.Store.CanWrite)
+        // Keys the store holds once this abort is through are never deleted.
+        var inUse = (old is null ? new[] { slots.Current, slots.Next } : [old.Reveal()])
+            .OfType<string>().Select(v => new PostHogSecret(v).Masked).ToHashSet(StringComparer.Ordinal);
+        if (old is null)
+        {
+            // Someone (another rotation, a person) put another key in the store meanwhile: it is left
+            // as it is, and only what this rotation made in PostHog is removed.
+            var current = slots.Current is { } value ? new PostHogSecret(value).Masked : "nothing";
+            _c.Prompt.Say($"{_c.Store.Description} no longer holds the old key {j.OldMask} (it holds {current}); it is left as it is.");
+        }
+        else if (_c.Store.CanWrite)
         {
             WriteStore(j, slots, old.Reveal(), null, null);
         }
@@ -530,7 +578,7 @@ public sealed class KeyRotator(RotationContext context)
             case RotationMethod.CreateSecretKey:
                 // The new key, and any key an interrupted run created but never stored: all carry the rotation's label.
                 var keys = Require(await _c.Client.ListProjectSecretKeysAsync(_c.Host.App, _c.Rotator!, j.ProjectId!.Value, ct).ConfigureAwait(false), "the rotator key") ?? [];
-                foreach (var made in keys.Where(k => k.Label == j.Label || (j.NewKeyId is not null && k.Id == j.NewKeyId)))
+                foreach (var made in keys.Where(k => (k.Label == j.Label || (j.NewKeyId is not null && k.Id == j.NewKeyId)) && !inUse.Contains(k.MaskValue ?? string.Empty)))
                 {
                     Require(await _c.Client.DeleteProjectSecretKeyAsync(_c.Host.App, _c.Rotator!, j.ProjectId.Value, made.Id!, ct).ConfigureAwait(false), "the rotator key", allowNotFound: true);
                 }

@@ -126,17 +126,7 @@ public sealed class RotationJournalStore(string directory)
     public void Save(RotationJournal journal)
     {
         ArgumentNullException.ThrowIfNull(journal);
-        if (!System.IO.Directory.Exists(directory))
-        {
-            System.IO.Directory.CreateDirectory(directory);
-            // Journals hold no secrets, but a hand-off file may; keep the folder out of git.
-            var ignore = Path.Combine(Path.GetDirectoryName(directory)!, ".gitignore");
-            if (!File.Exists(ignore))
-            {
-                AtomicFile.Write(ignore, s => s.Write("*\n"u8));
-            }
-        }
-
+        EnsureDirectory();
         AtomicFile.Write(PathOf(journal.Id), stream => JsonSerializer.Serialize(stream, journal, RotationJson.Default.RotationJournal), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
@@ -154,6 +144,35 @@ public sealed class RotationJournalStore(string directory)
         System.IO.Directory.Exists(directory)
             ? [.. System.IO.Directory.EnumerateFiles(directory, "rot-*.json").Order(StringComparer.Ordinal).Select(Read)]
             : [];
+
+    private void EnsureDirectory()
+    {
+        System.IO.Directory.CreateDirectory(directory);
+
+        // Journals hold no secrets, but a hand-off file may; keep the folder out of git.
+        var ignore = Path.Combine(Path.GetDirectoryName(directory)!, ".gitignore");
+        if (!File.Exists(ignore))
+        {
+            AtomicFile.Write(ignore, s => s.Write("*\n"u8));
+        }
+    }
+
+    /// <summary>Removes a journal (a rotation refused before it asked PostHog for anything).</summary>
+    public void Delete(string id) => File.Delete(PathOf(id));
+
+    /// <summary>
+    /// Takes the exclusive lock of one store key for a whole run, so two rotations of the same key
+    /// cannot interleave; null when another process holds it (<paramref name="holder"/> names it).
+    /// </summary>
+    public IDisposable? TryLock(string storeDescription, TimeSpan wait, out int? holder)
+    {
+        EnsureDirectory();
+        var name = "store-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(storeDescription)))[..16];
+        var pid = Path.Combine(directory, name + ".pid");
+        var handle = ExclusiveFileLock.TryAcquire(Path.Combine(directory, name + ".lock"), pid, wait, TimeProvider.System);
+        holder = handle is null ? ExclusiveFileLock.Holder(pid) : null;
+        return handle;
+    }
 
     /// <summary>Where a rotation whose store is an environment variable leaves the new key for the deployer (owner-only).</summary>
     public string HandoffPath(string id) => Path.Combine(directory, id + ".key");
