@@ -109,6 +109,17 @@ internal static class RotateCommand
 
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(request.ConfigPath))!;
             var store = SecretStores.For(policy.Source, baseDirectory);
+            var outside = OutsideOf(policy.Source, baseDirectory);
+            if (outside is not null && !config.AllowStoresOutside)
+            {
+                throw new UsageException($"{policy.Source} is written at {outside}, outside {baseDirectory} (the folder of hogguard.yml); a rotation writes there only with 'rotation: {{ allow_outside: true }}' in hogguard.yml");
+            }
+
+            if (outside is not null)
+            {
+                await Console.Error.WriteLineAsync($"hogguard: note: this rotation writes {outside}, outside {baseDirectory} (rotation.allow_outside is true)");
+            }
+
             if (journal is not null && journal.Source != store.Description)
             {
                 throw new UsageException($"rotation {journal.Id} ran against {journal.Source} but hogguard.yml now says {store.Description}; put the source back to finish or abort it");
@@ -175,6 +186,25 @@ internal static class RotateCommand
         {
             return CliError.Report(e, Console.Error, verbose);
         }
+    }
+
+    /// <summary>
+    /// The file a dotenv or JSON store really writes (a symbolic link followed to its target) when it
+    /// lies outside the folder of hogguard.yml; null inside it, and for user secrets and environment
+    /// variables, which have their own places.
+    /// </summary>
+    private static string? OutsideOf(KeySource source, string baseDirectory)
+    {
+        if (source.Scheme is not ("dotenv" or "json") || SecretStores.FileOf(source, baseDirectory) is not { } file)
+        {
+            return null;
+        }
+
+        var target = SecretStores.FinalTarget(file);
+        var root = Path.GetFullPath(baseDirectory);
+        var real = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
+        bool Inside(string folder) => target.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return Inside(root) || Inside(real) ? null : target;
     }
 
     private static KeyPolicy FindPolicy(HogGuardConfig config, string path, string environment, string name)

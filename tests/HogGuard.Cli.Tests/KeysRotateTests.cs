@@ -724,6 +724,41 @@ public sealed class KeysRotateTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Rotate_SymlinkedDotenvOutsideTheConfigFolder_NeedsAllowOutside_ThenRewritesTheSharedTarget()
+    {
+        // app/.env -> ../shared/app.env: the rotation must change the shared file every reader sees
+        // (it used to replace the link and leave the target with the key it then deleted).
+        await using var s = await StartAsync("phs");
+        var shared = Path.Combine(s.Repo.Root, "shared", "app.env");
+        Directory.CreateDirectory(Path.GetDirectoryName(shared)!);
+        File.Move(s.DotenvPath, shared);
+        File.SetUnixFileMode(shared, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        Directory.CreateDirectory(Path.Combine(s.Repo.Root, "app"));
+        File.CreateSymbolicLink(Path.Combine(s.Repo.Root, "app", ".env"), "../shared/app.env");
+        var config = File.ReadAllText(Path.Combine(s.Repo.Root, "hogguard.yml"));
+        File.WriteAllText(Path.Combine(s.Repo.Root, "app", "hogguard.yml"), config);
+        ToolResult Rotate() => Tool.RunWithEnvironment(s.Repo.Root, null, s.Environment, "keys", "rotate", "--config", "app/hogguard.yml", "--env", "production", "--key", "secret", "--host", s.Emulator.Address);
+
+        var refused = Rotate();
+        File.WriteAllText(Path.Combine(s.Repo.Root, "app", "hogguard.yml"), config.Replace("rotation:\n", "rotation:\n  allow_outside: true\n", StringComparison.Ordinal));
+        var rotated = Rotate();
+
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains("allow_outside: true", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(rotated.ExitCode == 0, rotated.ToString());
+        Assert.Contains("outside", rotated.Stderr, StringComparison.Ordinal);
+        Assert.Equal("../shared/app.env", new FileInfo(Path.Combine(s.Repo.Root, "app", ".env")).LinkTarget);
+        var fresh = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(shared), "POSTHOG_SECRET=\"([^\"]+)\"").Groups[1].Value;
+        Tokens.Remember(fresh);
+        Assert.NotEqual(s.Old, fresh);
+        await s.AssertWorksAsync(fresh, "the shared file holds the new key");
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(shared));
+        Tool.AssertNoTokenLeaked(rotated);
+    }
+
+    [Fact]
     public async Task Rotate_BadInput_OneLine_ExitTwo_AndTheOldKeyStaysCurrent()
     {
         await using var s = await StartAsync("phs");

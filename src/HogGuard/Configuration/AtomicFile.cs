@@ -3,7 +3,8 @@ namespace HogGuard.Configuration;
 /// <summary>Writes a file so that readers see the old content or the new, never half of it: temp file, fsync, rename, directory fsync.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write, UnixFileMode? mode = null)
+    /// <param name="owner">On Linux, the owner and group the new file must have (those of the file it replaces).</param>
+    public static void Write(string path, Action<Stream> write, UnixFileMode? mode = null, (uint Uid, uint Gid)? owner = null)
     {
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
@@ -23,6 +24,11 @@ public static class AtomicFile
                 {
                     // The creation mode passes through the umask; set the exact one before any byte lands.
                     File.SetUnixFileMode(stream.SafeFileHandle, exact);
+                }
+
+                if (owner is { } keep)
+                {
+                    UnixOwnership.Apply(stream.SafeFileHandle, keep, full);
                 }
 
                 write(stream);

@@ -37,6 +37,9 @@ public sealed class HogGuardConfig
     /// <summary>The personal key HogGuard rotates project secret keys with (<c>rotation.rotator</c>); null when not set.</summary>
     public Policy.KeySource? Rotator { get; init; }
 
+    /// <summary>Rotation may write key files outside the folder of this file (<c>rotation.allow_outside</c>).</summary>
+    public bool AllowStoresOutside { get; init; }
+
     /// <summary>The webhooks the app receives (<c>webhooks</c>).</summary>
     public IReadOnlyList<Policy.WebhookPolicy> Webhooks { get; init; } = [];
 
@@ -86,6 +89,7 @@ public sealed class HogGuardConfig
         var audit = Policy.AuditSettings.Default;
         List<PostHogApi.PostHogHost> hosts = [];
         Policy.KeySource? rotator = null;
+        var allowOutside = false;
         List<Policy.WebhookPolicy> webhooks = [];
         foreach (var (keyNode, value) in root.Children)
         {
@@ -110,7 +114,7 @@ public sealed class HogGuardConfig
                     webhooks = PolicyParser.ReadWebhooks(sourceName, value);
                     break;
                 case "rotation":
-                    rotator = PolicyParser.ReadRotation(sourceName, value);
+                    (rotator, allowOutside) = PolicyParser.ReadRotation(sourceName, value);
                     break;
                 default:
                     // Sections the scanner does not read (environments, keys, ...) belong to other commands.
@@ -123,7 +127,7 @@ public sealed class HogGuardConfig
             }
         }
 
-        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts, Rotator = rotator, Webhooks = webhooks };
+        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts, Rotator = rotator, AllowStoresOutside = allowOutside, Webhooks = webhooks };
     }
 
     private static readonly HashSet<string?> KnownSections = ["environments", "audit", "posthog", "rotation", "webhooks"];

@@ -114,27 +114,38 @@ internal static class PolicyParser
     }
 
     /// <summary><c>rotation: { rotator: SOURCE }</c>: where the personal key with <c>project:write</c> lives.</summary>
-    public static KeySource? ReadRotation(string source, YamlNode node)
+    /// <summary><c>rotation: { rotator: SOURCE, allow_outside: true|false }</c>.</summary>
+    public static (KeySource? Rotator, bool AllowOutside) ReadRotation(string source, YamlNode node)
     {
         var rotation = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'rotation' must be a mapping such as 'rotator: env:POSTHOG_ROTATOR_KEY'");
         KeySource? rotator = null;
+        var allowOutside = false;
         foreach (var (keyNode, value) in rotation.Children)
         {
-            var key = Scalar(source, keyNode, "a field name");
-            if (key != "rotator")
+            switch (Scalar(source, keyNode, "a field name"))
             {
-                throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'rotation.{key}'; known key is rotator");
-            }
+                case "rotator":
+                    if (!KeySource.TryParse(Scalar(source, value, "a key source"), out var parsed, out var error))
+                    {
+                        throw HogGuardConfig.Invalid(source, value, error);
+                    }
 
-            if (!KeySource.TryParse(Scalar(source, value, "a key source"), out var parsed, out var error))
-            {
-                throw HogGuardConfig.Invalid(source, value, error);
+                    rotator = parsed;
+                    break;
+                case "allow_outside":
+                    allowOutside = Scalar(source, value, "true or false") switch
+                    {
+                        "true" => true,
+                        "false" => false,
+                        var other => throw HogGuardConfig.Invalid(source, value, $"'rotation.allow_outside' must be true or false (got '{other}')"),
+                    };
+                    break;
+                case var key:
+                    throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'rotation.{key}'; known keys are rotator and allow_outside");
             }
-
-            rotator = parsed;
         }
 
-        return rotator;
+        return (rotator, allowOutside);
     }
 
     /// <summary><c>webhooks: [{ name: NAME, secret: SOURCE }]</c>: the webhooks an app receives and where each secret lives.</summary>

@@ -4,8 +4,10 @@ namespace HogGuard.Rotation;
 
 /// <summary>
 /// A key in a dotenv file. Writing changes only the value of the lines it owns (keeping
-/// <c>export</c>, quotes and a trailing comment), appends a slot that is new, removes a slot that
-/// is emptied, and leaves every other byte (comments, order, blank lines, CRLF endings) as it was.
+/// <c>export</c>, quotes and a trailing comment), puts a slot that is new just above the key's own
+/// line, removes a slot that is emptied, and leaves every other byte as it was: comments, order,
+/// blank lines, line endings, a missing final newline, and bytes in any encoding (the file is
+/// handled byte for byte; keys and values are ASCII).
 /// </summary>
 public sealed class DotenvSecretStore(string description, string path, string name) : ISecretStore
 {
@@ -32,9 +34,9 @@ public sealed class DotenvSecretStore(string description, string path, string na
         var bytes = SecretStores.ReadBytes(path);
         var lines = bytes is null ? [] : Split(Decode(bytes));
         var newline = lines.FirstOrDefault(l => l.Ending.Length > 0)?.Ending ?? "\n";
-        Set(lines, name, current, newline);
-        Set(lines, name + SecretStores.NextSuffix, next, newline);
-        Set(lines, name + SecretStores.PreviousSuffix, previous, newline);
+        Set(lines, name, current, newline, name);
+        Set(lines, name + SecretStores.NextSuffix, next, newline, name);
+        Set(lines, name + SecretStores.PreviousSuffix, previous, newline, name);
         var text = new StringBuilder();
         foreach (var line in lines)
         {
@@ -42,11 +44,15 @@ public sealed class DotenvSecretStore(string description, string path, string na
         }
 
         var preamble = bytes is not null && bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.ToArray() : [];
-        SecretStores.WriteChecked(path, basis, [.. preamble, .. Encoding.UTF8.GetBytes(text.ToString())]);
+        SecretStores.WriteChecked(path, basis, [.. preamble, .. Encoding.Latin1.GetBytes(text.ToString())]);
     }
 
+    /// <summary>
+    /// Latin-1 maps every byte to one char and back, so lines in UTF-8, Latin-1 or anything else come
+    /// back byte for byte; keys and PostHog values are ASCII, the same in every one of them.
+    /// </summary>
     private static string Decode(byte[] bytes) =>
-        bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3) : Encoding.UTF8.GetString(bytes);
+        bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.Latin1.GetString(bytes, 3, bytes.Length - 3) : Encoding.Latin1.GetString(bytes);
 
     private sealed class Line(string text, string ending)
     {
@@ -138,7 +144,7 @@ public sealed class DotenvSecretStore(string description, string path, string na
     /// <summary>The last assignment wins, as dotenv loaders read it.</summary>
     private static Line? Find(List<Line> lines, string key) => lines.LastOrDefault(l => l.Key == key && l.Value is { Length: > 0 });
 
-    private static void Set(List<Line> lines, string key, string? value, string newline)
+    private static void Set(List<Line> lines, string key, string? value, string newline, string anchorKey)
     {
         if (value is not null && value.AsSpan().IndexOfAny("\r\n\"'# ") >= 0)
         {
@@ -154,13 +160,24 @@ public sealed class DotenvSecretStore(string description, string path, string na
 
         if (owned.Count == 0)
         {
+            var line = new Line($"{key}={value}", newline);
+            Parse(line);
+
+            // A new slot goes just above the key's own line, so the file's last line (and whether it
+            // ends in a newline) is never touched; only a file without the key gets it at the end.
+            var anchor = key == anchorKey ? -1 : lines.FindIndex(l => l.Key == anchorKey);
+            if (anchor >= 0)
+            {
+                line.Ending = lines[anchor].Ending.Length > 0 ? lines[anchor].Ending : newline;
+                lines.Insert(anchor, line);
+                return;
+            }
+
             if (lines.Count > 0 && lines[^1].Ending.Length == 0)
             {
                 lines[^1].Ending = newline;
             }
 
-            var line = new Line($"{key}={value}", newline);
-            Parse(line);
             lines.Add(line);
             return;
         }

@@ -86,9 +86,34 @@ public static class SecretStores
         }
     }
 
-    /// <summary>Checks the version, then writes atomically, keeping the file's permissions (owner-only for a new file).</summary>
+    /// <summary>
+    /// The file a store path finally names: a symbolic link is followed to its last target, so a
+    /// rewrite replaces the shared file every reader sees, not the link.
+    /// </summary>
+    public static string FinalTarget(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        try
+        {
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return full;
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"{path} is a symbolic link that cannot be followed ({e.Message}); point it at the real file or name the file itself", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks the version, then writes atomically through a symbolic link to its target, keeping the
+    /// file's permissions, owner and group (owner-only for a new file).
+    /// </summary>
     internal static void WriteChecked(string path, SecretSlots basis, byte[] content)
     {
+        path = FinalTarget(path);
         var now = ReadBytes(path);
         if (VersionOf(now) != basis.Version)
         {
@@ -101,7 +126,8 @@ public static class SecretStores
             mode = File.GetUnixFileMode(path);
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        Configuration.AtomicFile.Write(path, stream => stream.Write(content), mode);
+        var owner = now is null ? null : Configuration.UnixOwnership.Of(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        Configuration.AtomicFile.Write(path, stream => stream.Write(content), mode, owner);
     }
 }

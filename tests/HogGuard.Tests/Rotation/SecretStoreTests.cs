@@ -37,8 +37,77 @@ public sealed class SecretStoreTests : IDisposable
         store.Write(obtained, fresh, null, old);
         store.Write(store.Read(), fresh, null, null);
 
-        var expected = original.Replace(old, fresh, StringComparison.Ordinal).Replace("LAST=1", "LAST=1\r\n", StringComparison.Ordinal);
+        // Every other byte as it was, the missing final newline included.
+        var expected = original.Replace(old, fresh, StringComparison.Ordinal);
         Assert.Equal(expected, new UTF8Encoding(false).GetString(File.ReadAllBytes(path)));
+    }
+
+    private static void Rotate(ISecretStore store, string old, string fresh)
+    {
+        store.Write(store.Read(), old, fresh, null);
+        store.Write(store.Read(), fresh, null, old);
+        store.Write(store.Read(), fresh, null, null);
+    }
+
+    [Fact]
+    public void Dotenv_OtherLinesInLatin1AndMixedEndings_ComeBackByteForByte()
+    {
+        var (old, fresh) = (Token(), Token());
+        var path = Path.Combine(_dir, ".env");
+        byte[] Content(string key) => [.. "# caf"u8, 0xE9, .. "\r\nNAME=Jos"u8, 0xE9, .. "\nPOSTHOG_SECRET="u8, .. Encoding.ASCII.GetBytes(key), .. "\r\nTAIL=\xff"u8];
+        File.WriteAllBytes(path, Content(old));
+
+        Rotate(Store("dotenv:.env#POSTHOG_SECRET"), old, fresh);
+
+        Assert.Equal(Content(fresh), File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Dotenv_SymlinkedFile_IsRewrittenThroughTheLink_TheLinkStays()
+    {
+        var (old, fresh) = (Token(), Token());
+        Directory.CreateDirectory(Path.Combine(_dir, "shared"));
+        Directory.CreateDirectory(Path.Combine(_dir, "app"));
+        var target = Path.Combine(_dir, "shared", "app.env");
+        File.WriteAllText(target, $"POSTHOG_SECRET={old}\n");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var link = Path.Combine(_dir, "app", ".env");
+        File.CreateSymbolicLink(link, "../shared/app.env");
+
+        Rotate(Store("dotenv:app/.env#POSTHOG_SECRET"), old, fresh);
+
+        Assert.Equal("../shared/app.env", new FileInfo(link).LinkTarget);
+        Assert.Equal($"POSTHOG_SECRET={fresh}\n", File.ReadAllText(target));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(target));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "shared"), "*.tmp"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Dotenv_FileOfAnotherOwner_KeepsItsOwnerAndGroup()
+    {
+        // As root (here and in CI) a nobody:nogroup 0600 file must not come back root:root, or the
+        // app loses access; as another user the file can only be one's own, and must stay so.
+        var (old, fresh) = (Token(), Token());
+        var path = Path.Combine(_dir, ".env");
+        File.WriteAllText(path, $"POSTHOG_SECRET={old}\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var root = Environment.UserName == "root";
+        if (root)
+        {
+            using var chown = System.Diagnostics.Process.Start("chown", ["nobody:nogroup", path]);
+            chown.WaitForExit();
+            Assert.Equal(0, chown.ExitCode);
+        }
+
+        var before = HogGuard.Configuration.UnixOwnership.Of(path);
+        Rotate(Store("dotenv:.env#POSTHOG_SECRET"), old, fresh);
+
+        Assert.NotNull(before);
+        Assert.Equal(root, before.Value != (0u, 0u));
+        Assert.Equal(before, HogGuard.Configuration.UnixOwnership.Of(path));
+        Assert.Equal($"POSTHOG_SECRET={fresh}\n", File.ReadAllText(path));
     }
 
     [Fact]

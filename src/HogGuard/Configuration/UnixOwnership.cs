@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace HogGuard.Configuration;
+
+/// <summary>
+/// A file's owner and group on Linux, read with <c>statx</c> (whose layout is the same on every
+/// architecture) and set with <c>fchown</c>: .NET exposes a file's mode but not its owner, and a
+/// rewrite by rename must not hand a service's file to whoever ran HogGuard.
+/// </summary>
+internal static partial class UnixOwnership
+{
+    private const int AtFdCwd = -100;
+    private const uint StatxBasicStats = 0x7ff;
+
+    /// <summary>The owner and group of <paramref name="path"/> (following links); null off Linux or when unreadable.</summary>
+    public static (uint Uid, uint Gid)? Of(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var buffer = new byte[256];
+        try
+        {
+            if (Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        // struct statx: stx_uid at byte 20, stx_gid at byte 24.
+        return (BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24));
+    }
+
+    /// <summary>Gives an open file the owner and group; an <see cref="IOException"/> names the file when the system refuses.</summary>
+    public static void Apply(SafeFileHandle handle, (uint Uid, uint Gid) owner, string forPath)
+    {
+        if (!OperatingSystem.IsLinux() || Of(ProcSelf(handle)) is { } now && now == owner)
+        {
+            return;
+        }
+
+        if (Fchown((int)handle.DangerousGetHandle(), owner.Uid, owner.Gid) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            throw new IOException($"{forPath} belongs to user {owner.Uid} and group {owner.Gid}, and rewriting it as this user (error {error}: {Marshal.GetPInvokeErrorMessage(error)}) would hand it to another owner; nothing was written. Run as its owner or as root");
+        }
+    }
+
+    private static string ProcSelf(SafeFileHandle handle) => $"/proc/self/fd/{handle.DangerousGetHandle()}";
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
+
+    [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
+    private static partial int Fchown(int fd, uint owner, uint group);
+}
