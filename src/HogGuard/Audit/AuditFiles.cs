@@ -10,6 +10,36 @@ internal static class AuditFiles
 {
     public const string CheckpointFile = "checkpoints.jsonl";
 
+    /// <summary>Where the log last stood (segment, last sequence and hash, HMAC'd with the key), rewritten atomically as it grows.</summary>
+    public const string HeadFile = "head.json";
+
+    /// <summary>The head's HMAC signs a different message than a checkpoint's, so a checkpoint can never pass for a head.</summary>
+    public static string HeadMac(byte[] key, string segment, long lastSequence, string lastHash) => Mac(key, "head|" + segment, lastSequence, lastHash);
+
+    public static byte[] HeadLine(string segment, long lastSequence, string lastHash, byte[]? key) =>
+        Record(segment, lastSequence, lastHash, key is null ? null : HeadMac(key, segment, lastSequence, lastHash));
+
+    /// <summary>The head record, null when there is none; a record that cannot be read has sequence -1.</summary>
+    public static Checkpoint? ReadHead(string directory)
+    {
+        var path = Path.Combine(directory, HeadFile);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = document.RootElement;
+            return new Checkpoint(root.GetProperty("segment").GetString()!, root.GetProperty("last_seq").GetInt64(), root.GetProperty("last_hash").GetString()!, root.GetProperty("mac").GetString());
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return new Checkpoint(string.Empty, -1, string.Empty, null);
+        }
+    }
+
     public static string SegmentName(long firstSequence) => $"audit-{firstSequence.ToString("D12", CultureInfo.InvariantCulture)}.jsonl";
 
     /// <summary>Segments in order, with the first sequence their name promises.</summary>
@@ -23,7 +53,10 @@ internal static class AuditFiles
     public static string Mac(byte[] key, string segment, long lastSequence, string lastHash) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{segment}|{lastSequence}|{lastHash}")));
 
-    public static byte[] CheckpointLine(string segment, long lastSequence, string lastHash, byte[]? key)
+    public static byte[] CheckpointLine(string segment, long lastSequence, string lastHash, byte[]? key) =>
+        Record(segment, lastSequence, lastHash, key is null ? null : Mac(key, segment, lastSequence, lastHash));
+
+    private static byte[] Record(string segment, long lastSequence, string lastHash, string? mac)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -32,13 +65,13 @@ internal static class AuditFiles
             writer.WriteString("segment", segment);
             writer.WriteNumber("last_seq", lastSequence);
             writer.WriteString("last_hash", lastHash);
-            if (key is null)
+            if (mac is null)
             {
                 writer.WriteNull("mac");
             }
             else
             {
-                writer.WriteString("mac", Mac(key, segment, lastSequence, lastHash));
+                writer.WriteString("mac", mac);
             }
 
             writer.WriteEndObject();

@@ -23,8 +23,14 @@ public enum AuditTampering
     /// <summary>An entry does not point at the hash of the one before it.</summary>
     ChainBroken,
 
-    /// <summary>A checkpoint's HMAC does not match (forged or edited).</summary>
+    /// <summary>A checkpoint's or the head's HMAC does not match (forged or edited).</summary>
     CheckpointForged,
+
+    /// <summary>A closed segment has no checkpoint (the checkpoint file was deleted or cut).</summary>
+    CheckpointMissing,
+
+    /// <summary>With a key: the log has entries but no signed head record (it was deleted).</summary>
+    HeadMissing,
 }
 
 /// <summary>The outcome of verifying a log directory.</summary>
@@ -33,13 +39,20 @@ public sealed record AuditVerification(AuditTampering Problem, long? FirstBadSeq
     public bool IsIntact => Problem == AuditTampering.None;
 }
 
-/// <summary>Checks the hash chain, the sequence, and the checkpoints (and their HMACs when a key is given).</summary>
+/// <summary>
+/// Checks the hash chain, the sequence, a checkpoint for every closed segment, and the head record
+/// (the log may not end before it); with a key, every checkpoint and the head must carry a valid
+/// HMAC and the head must exist.
+/// </summary>
 public static class AuditVerifier
 {
     public static AuditVerification Verify(string directory, byte[]? checkpointKey = null)
     {
         var segments = AuditFiles.Segments(directory);
         var checkpoints = AuditFiles.ReadCheckpoints(directory);
+        var head = AuditFiles.ReadHead(directory);
+        string? hashAtHead = null;
+        string? segmentAtHead = null;
         var torn = Directory.EnumerateFiles(directory, "*.torn-*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         long entries = 0;
         AuditVerification Bad(AuditTampering problem, long? sequence, string detail) => new(problem, sequence, detail, entries, segments.Count, torn);
@@ -54,6 +67,19 @@ public static class AuditVerifier
             if (checkpointKey is not null && checkpoint.Mac != AuditFiles.Mac(checkpointKey, checkpoint.Segment, checkpoint.LastSequence, checkpoint.LastHash))
             {
                 return Bad(AuditTampering.CheckpointForged, checkpoint.LastSequence, $"the checkpoint of {checkpoint.Segment} does not carry a valid HMAC");
+            }
+        }
+
+        if (head is not null)
+        {
+            if (head.LastSequence < 0)
+            {
+                return Bad(AuditTampering.CheckpointForged, null, $"{AuditFiles.HeadFile} is not a head record");
+            }
+
+            if (checkpointKey is not null && head.Mac != AuditFiles.HeadMac(checkpointKey, head.Segment, head.LastSequence, head.LastHash))
+            {
+                return Bad(AuditTampering.CheckpointForged, head.LastSequence, $"{AuditFiles.HeadFile} does not carry a valid HMAC");
             }
         }
 
@@ -104,8 +130,18 @@ public static class AuditVerifier
                 }
 
                 previous = entry.Hash;
+                if (head is not null && entry.Sequence == head.LastSequence)
+                {
+                    (hashAtHead, segmentAtHead) = (entry.Hash, name);
+                }
+
                 expected++;
                 entries++;
+            }
+
+            if (path != segments[^1].Path && !checkpoints.Exists(c => c.Segment == name))
+            {
+                return Bad(AuditTampering.CheckpointMissing, expected - 1, $"{name} was closed but has no checkpoint: {AuditFiles.CheckpointFile} was deleted or cut");
             }
 
             if (checkpoints.Find(c => c.Segment == name) is { } closed)
@@ -125,6 +161,23 @@ public static class AuditVerifier
         foreach (var checkpoint in checkpoints.Where(c => !segments.Exists(s => Path.GetFileName(s.Path) == c.Segment)))
         {
             return Bad(AuditTampering.SegmentDeleted, null, $"{checkpoint.Segment} (up to entry {checkpoint.LastSequence}) is gone");
+        }
+
+        if (head is not null)
+        {
+            if (entries < head.LastSequence)
+            {
+                return Bad(AuditTampering.Truncated, entries + 1, $"the log ends at entry {entries}, but its head says {head.LastSequence}: the tail was cut");
+            }
+
+            if (hashAtHead != head.LastHash || segmentAtHead != head.Segment)
+            {
+                return Bad(AuditTampering.Edited, head.LastSequence, $"entry {head.LastSequence} is not the one {AuditFiles.HeadFile} recorded in {head.Segment}");
+            }
+        }
+        else if (checkpointKey is not null && entries > 0)
+        {
+            return Bad(AuditTampering.HeadMissing, null, $"{AuditFiles.HeadFile} is missing: a keyed log always has one once it holds entries (deleted to hide a cut or a rewrite)");
         }
 
         return new AuditVerification(AuditTampering.None, null, $"{entries} entries in {segments.Count} segment(s); chain intact", entries, segments.Count, torn);

@@ -38,6 +38,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         try
         {
             (_lastSequence, _lastHash, _segmentName, _segmentDay, SetAside) = AuditRecovery.Recover(options.Directory);
+            _headSequence = AuditFiles.ReadHead(options.Directory) is { LastSequence: var head } && head <= _lastSequence ? head : 0;
             _segment = OpenSegment(_segmentName);
             _segmentLength = _segment.Length;
         }
@@ -111,20 +112,48 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         {
             while (true)
             {
+                var headDue = false;
                 lock (_gate)
                 {
                     while (_incoming.Count == 0 && !_closed)
                     {
+                        // Idle with a head that lags: write it once its interval has passed, unless
+                        // entries arrive first (then it goes out after their commit).
+                        if (_lastSequence > _headSequence)
+                        {
+                            var left = HeadInterval - TimeSpan.FromMilliseconds(Environment.TickCount64 - _headTick);
+                            if (left <= TimeSpan.Zero)
+                            {
+                                headDue = true;
+                                break;
+                            }
+
+                            _writerWaiting = true;
+                            Monitor.Wait(_gate, left);
+                            _writerWaiting = false;
+                            continue;
+                        }
+
                         _writerWaiting = true;
                         Monitor.Wait(_gate);
                         _writerWaiting = false;
                     }
 
-                    if (_incoming.Count == 0)
+                    if (!headDue && _incoming.Count == 0)
                     {
+                        WriteHead();
                         return;
                     }
+                }
 
+                if (headDue)
+                {
+                    WriteHead();
+                    continue;
+                }
+
+                lock (_gate)
+                {
                     // The small bounded wait of group commit: the writers whose entries were just
                     // acknowledged are about to send their next ones, so sleep until as many are
                     // queued as the last batch held, or StragglerWait passes. A lone writer never waits.
@@ -151,6 +180,10 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
                 lastBatch = batch.Count;
                 Commit(batch);
                 batch.Clear();
+                if (_lastSequence > _headSequence && Environment.TickCount64 - _headTick >= HeadInterval.TotalMilliseconds)
+                {
+                    WriteHead();
+                }
             }
         }
         catch (Exception e)
@@ -172,6 +205,37 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     }
 
     private static readonly TimeSpan StragglerWait = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The head is rewritten at most this often (each rewrite is a temp file, two fsyncs and a rename).</summary>
+    private static readonly TimeSpan HeadInterval = TimeSpan.FromMilliseconds(100);
+
+    private long _headSequence;
+    private long _headTick;
+
+    /// <summary>
+    /// Records where the durable log stands in <c>head.json</c> (signed with the checkpoint key), so
+    /// a cut tail of the active segment, or a deleted checkpoint file, is seen by verify. It may lag
+    /// the log; a failure to write it leaves it lagging, never stops the log.
+    /// </summary>
+    private void WriteHead()
+    {
+        if (_lastSequence == 0 || _lastSequence <= _headSequence)
+        {
+            return;
+        }
+
+        var (sequence, hash, segment) = (_lastSequence, _lastHash, _segmentName);
+        try
+        {
+            Configuration.AtomicFile.Write(Path.Combine(_options.Directory, AuditFiles.HeadFile), s => s.Write(AuditFiles.HeadLine(segment, sequence, hash, _options.CheckpointKey)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            _headSequence = sequence;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        _headTick = Environment.TickCount64;
+    }
 
     private void Commit(List<Pending> batch)
     {

@@ -99,4 +99,91 @@ public sealed class AuditTamperTests : IDisposable
         Save(path, lines);
         Assert.Equal(AuditTampering.CheckpointForged, Verify().Problem);
     }
+
+    /// <summary>What a forger without the key can do: rewrite entries and recompute every hash.</summary>
+    private List<(string Segment, byte[] Line)> Reseal(Func<AuditEntry, AuditEntry> edit)
+    {
+        var resealed = new List<(string, byte[])>();
+        var previous = AuditLineFormat.Genesis;
+        foreach (var segment in Segments)
+        {
+            foreach (var line in Lines(segment))
+            {
+                var stored = AuditLineFormat.Decode(Encoding.UTF8.GetBytes(line))!.Value.Entry;
+                var (sealedLine, hash) = AuditLineFormat.Seal(AuditLineFormat.EncodeBody(edit(stored.Entry), stored.Uuid), stored.Sequence, previous);
+                resealed.Add((segment, sealedLine));
+                previous = hash;
+            }
+        }
+
+        return resealed;
+    }
+
+    [Fact]
+    public void ResealingWithoutAnEdit_ChangesNothing_SoTheForgeriesBelowAreRealOnes()
+    {
+        var before = Segments.Select(File.ReadAllBytes).ToList();
+        var resealed = Reseal(e => e);
+
+        Assert.Equal(before.SelectMany(b => b), resealed.SelectMany(r => r.Line));
+    }
+
+    [Fact]
+    public void EntryEditedWithEveryHashRecomputed_AndTheCheckpointsDeleted_IsCaught()
+    {
+        var forged = Reseal(e => e.Resource == "r3" ? e with { Resource = "nothing to see" } : e);
+        foreach (var group in forged.GroupBy(f => f.Segment))
+        {
+            File.WriteAllBytes(group.Key, [.. group.SelectMany(f => f.Line)]);
+        }
+
+        File.Delete(Path.Combine(_dir, "checkpoints.jsonl"));
+
+        Assert.NotEqual(AuditTampering.None, Verify().Problem);
+    }
+
+    [Fact]
+    public void AllSegmentsMergedIntoOne_WithHashesRecomputed_IsCaught()
+    {
+        var forged = Reseal(e => e);
+        foreach (var segment in Segments)
+        {
+            File.Delete(segment);
+        }
+
+        File.WriteAllBytes(Path.Combine(_dir, "audit-000000000001.jsonl"), [.. forged.SelectMany(f => f.Line)]);
+        File.Delete(Path.Combine(_dir, "checkpoints.jsonl"));
+
+        Assert.Equal(AuditTampering.Edited, Verify().Problem);
+    }
+
+    [Fact]
+    public void ActiveSegmentTailCut_IsTruncation_WithAndWithoutTheKey()
+    {
+        var active = Segments[^1];
+        var lines = Lines(active);
+        lines.RemoveAt(lines.Count - 1);
+        Save(active, lines);
+
+        Assert.Equal((20, AuditTampering.Truncated), Verify());
+        Assert.Equal(AuditTampering.Truncated, AuditVerifier.Verify(_dir).Problem);
+    }
+
+    [Fact]
+    public void HeadDeleted_IsCaughtWithTheKey()
+    {
+        File.Delete(Path.Combine(_dir, "head.json"));
+
+        Assert.Equal(AuditTampering.HeadMissing, Verify().Problem);
+    }
+
+    [Fact]
+    public void CheckpointCopiedIntoTheHead_DoesNotPassForAHead()
+    {
+        // A checkpoint's HMAC signs another message than a head's: truncating to a segment's end fails.
+        var checkpoint = File.ReadAllLines(Path.Combine(_dir, "checkpoints.jsonl"))[0];
+        File.WriteAllText(Path.Combine(_dir, "head.json"), checkpoint);
+
+        Assert.Equal(AuditTampering.CheckpointForged, Verify().Problem);
+    }
 }
