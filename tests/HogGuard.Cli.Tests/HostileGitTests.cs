@@ -43,4 +43,31 @@ public sealed class HostileGitTests
         Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("scan")]
+    [InlineData("staged")]
+    [InlineData("history")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Scan_NeverRunsARepositorysFsmonitorOrHooks(string mode)
+    {
+        // A repository's .git/config is the attacker's: its fsmonitor command must never run.
+        using var repo = new GitRepo();
+        repo.Write("a.txt", "hello\n");
+        repo.Commit("first");
+        var marker = Path.Combine(repo.Root, "..", Path.GetFileName(repo.Root) + ".pwned");
+        var script = Path.Combine(repo.Root, ".git", "evil.sh");
+        File.WriteAllText(script, $"#!/bin/sh\ntouch '{marker}'\nexit 1\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        repo.Git("config", "core.fsmonitor", script);
+        repo.Write("b.txt", "staged\n");
+        repo.Git("add", "b.txt");
+        File.Delete(marker);
+
+        string[] args = mode switch { "staged" => ["scan", ".", "--staged"], "history" => ["scan", ".", "--history", "--no-progress"], _ => ["scan", "."] };
+        var result = Tool.Run(repo.Root, args);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.False(File.Exists(marker), "the repository's core.fsmonitor command ran");
+    }
 }

@@ -4,7 +4,11 @@ using System.Text;
 
 namespace HogGuard.Sources;
 
-/// <summary>Runs the real <c>git</c> executable, never a shell, with prompts and pagers off.</summary>
+/// <summary>
+/// Runs the real <c>git</c> executable, never a shell, with prompts and pagers off and nothing the
+/// repository configures that runs a program: no <c>core.fsmonitor</c> command, no hooks (a
+/// repository's <c>.git/config</c> comes with it and is not to be trusted).
+/// </summary>
 internal static class Git
 {
     /// <summary>
@@ -27,8 +31,12 @@ internal static class Git
             UseShellExecute = false,
             CreateNoWindow = true,
         };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("core.quotePath=false");
+        foreach (var setting in (string[])["core.quotePath=false", "core.fsmonitor=false", "core.hooksPath=/dev/null", "core.untrackedCache=false"])
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(setting);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
