@@ -19,9 +19,10 @@ internal static class CheckCommand
         var output = new Option<string?>("--output", "-o") { HelpName = "FILE", Description = "Write the report to FILE instead of standard output." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
         var ingestion = PostHogConnection.IngestionOption();
+        var trust = PostHogConnection.TrustConfigOption();
         var command = new Command("check", "Run the PostHog security checklist on a repository and the environments in its hogguard.yml: each item PASS, FAIL, WARN or SKIP with evidence and the fix. Exit 1 when any item fails.")
         {
-            path, config, verify, probe, host, ingestion, format, output, verbose,
+            path, config, verify, probe, host, ingestion, trust, format, output, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -49,7 +50,7 @@ internal static class CheckCommand
 
                 using var http = PostHogConnection.CreateHttpClient();
                 var items = await new SecurityChecklist(http).RunAsync(
-                    new ChecklistOptions { Path = root, Config = loaded, Verify = result.GetValue(verify), Probe = probeUri, Hosts = PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)) },
+                    new ChecklistOptions { Path = root, Config = loaded, Verify = result.GetValue(verify), Probe = probeUri, Hosts = PostHogConnection.KeyHosts(PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), loaded?.Hosts ?? [], result.GetValue(trust), configPath) },
                     cancellationToken);
                 var subject = Path.GetFileName(Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar)) + (loaded is null ? " (no hogguard.yml)" : string.Empty);
                 var report = ChecklistReport.Render(result.GetValue(format)!, items, subject);

@@ -21,22 +21,23 @@ internal static class KeysCommand
         failOn.AcceptOnlyFromAmong("low", "medium", "high", "critical");
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
         var ingestion = PostHogConnection.IngestionOption();
+        var trust = PostHogConnection.TrustConfigOption();
         var audit = new Command("audit", "Check every key hogguard.yml names against its policy: kind, validity, scopes, age, use, sharing. Exit codes as for scan.")
         {
-            config, host, ingestion, format, output, failOn, verbose,
+            config, host, ingestion, trust, format, output, failOn, verbose,
         };
         audit.SetAction((result, cancellationToken) =>
         {
             _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
             return RunAsync(
-                result.GetValue(config)!, PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), result.GetValue(format)!, result.GetValue(output), threshold,
+                result.GetValue(config)!, PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), result.GetValue(trust), result.GetValue(format)!, result.GetValue(output), threshold,
                 result.GetValue(verbose), Console.Out, Console.Error, cancellationToken);
         });
         return new Command("keys", "Manage the PostHog keys your environments use.") { audit, RotateCommand.CreateRotate(), RotateCommand.CreateList() };
     }
 
     private static async Task<int> RunAsync(
-        string configPath, IReadOnlyList<PostHogHost> hosts, string format, string? output, Detection.Severity failOn, bool verbose, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string configPath, IReadOnlyList<PostHogHost> hosts, bool trustConfig, string format, string? output, Detection.Severity failOn, bool verbose, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
@@ -53,7 +54,7 @@ internal static class KeysCommand
             }
 
             using var http = PostHogConnection.CreateHttpClient();
-            var verifier = new SecretVerifier(new PostHogClient(http), hosts.Count > 0 ? hosts : config.Hosts);
+            var verifier = new SecretVerifier(new PostHogClient(http), PostHogConnection.KeyHosts(hosts, config.Hosts, trustConfig, configPath));
             var reader = new KeySourceReader(Path.GetDirectoryName(Path.GetFullPath(configPath))!);
             var findings = await new KeyAuditor(verifier, reader, config.Audit, configPath).AuditAsync(config.Keys, cancellationToken);
             var environments = config.Keys.Select(k => k.Environment).Distinct().Count();

@@ -6,6 +6,54 @@ namespace HogGuard.Cli;
 /// <summary>What every command that talks to PostHog shares: the --host values and the HTTP client.</summary>
 internal static class PostHogConnection
 {
+    /// <summary>The variable that names hosts from outside the repository, like <c>--host</c>: <c>URL</c> or <c>URL=INGESTION_URL</c>, separated by spaces, commas or semicolons.</summary>
+    public const string HostsVariable = "HOGGUARD_HOSTS";
+
+    /// <summary>The <c>--trust-config</c> option.</summary>
+    public static Option<bool> TrustConfigOption() => new("--trust-config")
+    {
+        Description = "Send keys to the hosts posthog.hosts in the configuration names even when they are not PostHog Cloud (a repository's file could name any host).",
+    };
+
+    /// <summary>
+    /// The hosts keys are sent to: <c>--host</c>, else <c>HOGGUARD_HOSTS</c>, else the configuration's
+    /// <c>posthog.hosts</c>, else US then EU. The configuration comes with the repository, so a host in
+    /// it that is not PostHog Cloud is refused unless <paramref name="trustConfig"/>: a pull request
+    /// must not be able to send CI's keys to a host of its choosing.
+    /// </summary>
+    public static IReadOnlyList<PostHogHost> KeyHosts(IReadOnlyList<PostHogHost> fromCommandLine, IReadOnlyList<PostHogHost> fromConfig, bool trustConfig, string? configPath)
+    {
+        if (fromCommandLine.Count > 0)
+        {
+            return fromCommandLine;
+        }
+
+        if (Environment.GetEnvironmentVariable(HostsVariable) is { } variable && !string.IsNullOrWhiteSpace(variable))
+        {
+            var hosts = new List<PostHogHost>();
+            foreach (var entry in variable.Split([' ', ',', ';', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                var parts = entry.Split('=', 2);
+                hosts.Add(PostHogHost.For(Parse(HostsVariable, parts[0]), parts.Length == 2 ? Parse(HostsVariable, parts[1]) : null));
+            }
+
+            return hosts;
+        }
+
+        foreach (var host in fromConfig)
+        {
+            foreach (var url in new[] { host.App, host.Ingestion })
+            {
+                if (!trustConfig && !PostHogHosts.IsPostHogCloud(url))
+                {
+                    throw new UsageException($"{configPath ?? "the configuration"} names {PostHogHosts.Name(url)} in posthog.hosts, which is not PostHog Cloud; keys are sent there only when it is named outside the repository (--host {PostHogHosts.Name(url)}, or {HostsVariable}), or with --trust-config");
+                }
+            }
+        }
+
+        return fromConfig;
+    }
+
     /// <summary>The <c>--ingestion-host</c> option, one per <c>--host</c>, in the same order.</summary>
     public static Option<string[]> IngestionOption() => new("--ingestion-host")
     {

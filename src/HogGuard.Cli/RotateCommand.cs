@@ -24,6 +24,7 @@ internal static class RotateCommand
         var abort = new Option<string?>("--abort") { HelpName = "ID", Description = "Roll an unfinished rotation back to the old key while PostHog still accepts it." };
         var host = new Option<string?>("--host") { HelpName = "URL", Description = "PostHog app host (default: the first of posthog.hosts, else US)." };
         var ingestion = new Option<string?>("--ingestion-host") { HelpName = "URL", Description = "Where flags are checked (default: derived from --host for PostHog Cloud, else the same host)." };
+        var trust = PostHogConnection.TrustConfigOption();
         var wait = new Option<bool>("--wait") { Description = "Personal keys: poll until the old key is deleted in PostHog (at most --wait-timeout)." };
         var waitTimeout = new Option<int>("--wait-timeout") { HelpName = "SECONDS", Description = "How long --wait polls.", DefaultValueFactory = _ => 900 };
         var poll = new Option<int>("--poll-interval") { HelpName = "SECONDS", Description = "Seconds between --wait polls.", DefaultValueFactory = _ => 5 };
@@ -31,12 +32,12 @@ internal static class RotateCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
         var command = new Command("rotate", "Rotate one key named in hogguard.yml without ever leaving its store without a working key. Exit 0 done or rolled back, 1 waiting for a person (resume later), 2 stopped, with one line saying why and what to do.")
         {
-            config, env, key, resume, abort, host, ingestion, wait, waitTimeout, poll, yes, verbose,
+            config, env, key, resume, abort, host, ingestion, trust, wait, waitTimeout, poll, yes, verbose,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new Request(
                 result.GetValue(config)!, result.GetValue(env), result.GetValue(key), result.GetValue(resume), result.GetValue(abort), result.GetValue(host), result.GetValue(ingestion),
-                result.GetValue(wait) ? TimeSpan.FromSeconds(result.GetValue(waitTimeout)) : null, TimeSpan.FromSeconds(result.GetValue(poll)), result.GetValue(yes)),
+                result.GetValue(wait) ? TimeSpan.FromSeconds(result.GetValue(waitTimeout)) : null, TimeSpan.FromSeconds(result.GetValue(poll)), result.GetValue(yes), result.GetValue(trust)),
             result.GetValue(verbose),
             cancellationToken));
         return command;
@@ -76,7 +77,7 @@ internal static class RotateCommand
     private static Option<string> ConfigOption() =>
         new("--config", "-c") { HelpName = "FILE", Description = "Configuration naming the environments and their keys.", DefaultValueFactory = _ => HogGuardConfig.FileName };
 
-    private sealed record Request(string ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, string? IngestionHost, TimeSpan? Wait, TimeSpan Poll, bool Yes);
+    private sealed record Request(string ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, string? IngestionHost, TimeSpan? Wait, TimeSpan Poll, bool Yes, bool TrustConfig);
 
     private static async Task<int> RunAsync(Request request, bool verbose, CancellationToken cancellationToken)
     {
@@ -126,7 +127,7 @@ internal static class RotateCommand
             }
 
             var hosts = request.Host is null
-                ? (request.IngestionHost is null ? config.Hosts : throw new UsageException("--ingestion-host needs the --host it belongs to; pass both"))
+                ? (request.IngestionHost is null ? PostHogConnection.KeyHosts([], config.Hosts, request.TrustConfig, request.ConfigPath) : throw new UsageException("--ingestion-host needs the --host it belongs to; pass both"))
                 : PostHogConnection.ParseHosts([request.Host], request.IngestionHost is null ? null : [request.IngestionHost]);
             var host = hosts.Count > 0 ? hosts[0] : PostHogHosts.Default[0];
             PostHogSecret? rotator = null;

@@ -75,8 +75,8 @@ public sealed class SplitHostTests
         repo.Write("split.yml", $"posthog:\n  hosts:\n    - {{ url: \"{emulator.Address}\", ingestion: \"{emulator.IngestionAddress}\" }}\n{Keys}");
         repo.Write("app-only.yml", $"posthog:\n  hosts:\n    - \"{emulator.Address}\"\n{Keys}");
 
-        var split = Tool.RunWithEnvironment(repo.Root, null, environment, "keys", "audit", "--config", "split.yml");
-        var appOnly = Tool.RunWithEnvironment(repo.Root, null, environment, "keys", "audit", "--config", "app-only.yml");
+        var split = Tool.RunWithEnvironment(repo.Root, null, environment, "keys", "audit", "--config", "split.yml", "--trust-config");
+        var appOnly = Tool.RunWithEnvironment(repo.Root, null, environment, "keys", "audit", "--config", "app-only.yml", "--trust-config");
 
         Assert.True(split.ExitCode == 0, split.ToString());
         Assert.Equal(2, appOnly.ExitCode);
@@ -98,5 +98,32 @@ public sealed class SplitHostTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RepositoryConfig_NamingAHostThatIsNotPostHogCloud_SendsNoKey_UnlessNamedOutsideTheRepository()
+    {
+        // A pull request adding posthog.hosts must not send CI's keys to its own host.
+        var (personal, secret, projectToken) = (Tokens.New("phx_"), Tokens.New("phs_"), Tokens.New("phc_"));
+        await using var emulator = await EmulatorHost.StartAsync(Seed(personal, secret, projectToken));
+        using var repo = new GitRepo(init: false);
+        repo.Write("hogguard.yml", $"posthog:\n  hosts: [\"{emulator.Address}\"]\nenvironments:\n  production:\n    keys:\n      - {{ name: reader, source: \"env:READER\", purpose: reader }}\n");
+        var environment = new Dictionary<string, string> { ["READER"] = personal };
+
+        var refused = Tool.RunWithEnvironment(repo.Root, null, environment, "keys", "audit");
+        var check = Tool.RunWithEnvironment(repo.Root, null, environment, "check", ".", "--verify");
+        var rotate = Tool.RunWithEnvironment(repo.Root, null, environment, "keys", "rotate", "--env", "production", "--key", "reader");
+        var byVariable = Tool.RunWithEnvironment(repo.Root, null, new(environment) { ["HOGGUARD_HOSTS"] = emulator.Address }, "keys", "audit", "--fail-on", "critical");
+        var trusted = Tool.RunWithEnvironment(repo.Root, null, environment, "keys", "audit", "--trust-config", "--fail-on", "critical");
+
+        foreach (var run in new[] { refused, check, rotate })
+        {
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Contains("which is not PostHog Cloud", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains("--trust-config", run.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.True(byVariable.ExitCode == 0, byVariable.ToString());
+        Assert.True(trusted.ExitCode == 0, trusted.ToString());
     }
 }

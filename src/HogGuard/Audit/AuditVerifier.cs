@@ -52,7 +52,6 @@ public static class AuditVerifier
         var checkpoints = AuditFiles.ReadCheckpoints(directory);
         var head = AuditFiles.ReadHead(directory);
         string? hashAtHead = null;
-        string? segmentAtHead = null;
         var torn = Directory.EnumerateFiles(directory, "*.torn-*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         long entries = 0;
         AuditVerification Bad(AuditTampering problem, long? sequence, string detail) => new(problem, sequence, detail, entries, segments.Count, torn);
@@ -132,7 +131,7 @@ public static class AuditVerifier
                 previous = entry.Hash;
                 if (head is not null && entry.Sequence == head.LastSequence)
                 {
-                    (hashAtHead, segmentAtHead) = (entry.Hash, name);
+                    hashAtHead = entry.Hash;
                 }
 
                 expected++;
@@ -170,9 +169,11 @@ public static class AuditVerifier
                 return Bad(AuditTampering.Truncated, entries + 1, $"the log ends at entry {entries}, but its head says {head.LastSequence}: the tail was cut");
             }
 
-            if (hashAtHead != head.LastHash || segmentAtHead != head.Segment)
+            // The sequence and hash are what count; the segment named is where the writer stood
+            // (after a roll, the new, still empty one), kept for people reading the file.
+            if (hashAtHead != head.LastHash)
             {
-                return Bad(AuditTampering.Edited, head.LastSequence, $"entry {head.LastSequence} is not the one {AuditFiles.HeadFile} recorded in {head.Segment}");
+                return Bad(AuditTampering.Edited, head.LastSequence, $"entry {head.LastSequence} is not the one {AuditFiles.HeadFile} recorded");
             }
         }
         else if (checkpointKey is not null && entries > 0)

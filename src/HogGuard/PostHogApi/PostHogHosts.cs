@@ -57,6 +57,14 @@ public static class PostHogHosts
         };
     }
 
+    /// <summary>PostHog Cloud: an https host that is <c>posthog.com</c> or under it (<c>us.posthog.com</c>, <c>eu.i.posthog.com</c>).</summary>
+    public static bool IsPostHogCloud(Uri host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var name = host.IdnHost.ToLowerInvariant();
+        return host.Scheme == Uri.UriSchemeHttps && host.IsDefaultPort && (name == "posthog.com" || name.EndsWith(".posthog.com", StringComparison.Ordinal));
+    }
+
     /// <summary>The host part of a URL for messages (<c>https://us.posthog.com</c>).</summary>
     public static string Name(Uri host) => host.GetLeftPart(UriPartial.Authority);
 }

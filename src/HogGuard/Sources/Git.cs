@@ -6,8 +6,9 @@ namespace HogGuard.Sources;
 
 /// <summary>
 /// Runs the real <c>git</c> executable, never a shell, with prompts and pagers off and nothing the
-/// repository configures that runs a program: no <c>core.fsmonitor</c> command, no hooks (a
-/// repository's <c>.git/config</c> comes with it and is not to be trusted).
+/// repository configures that runs a program: no <c>core.fsmonitor</c> command (a repository's
+/// <c>.git/config</c> comes with it and is not to be trusted; the commands run here start no hooks,
+/// and diffs are asked for with <c>--no-ext-diff --no-textconv</c>).
 /// </summary>
 internal static class Git
 {
@@ -31,7 +32,7 @@ internal static class Git
             UseShellExecute = false,
             CreateNoWindow = true,
         };
-        foreach (var setting in (string[])["core.quotePath=false", "core.fsmonitor=false", "core.hooksPath=/dev/null", "core.untrackedCache=false"])
+        foreach (var setting in (string[])["core.quotePath=false", "core.fsmonitor=false", "core.untrackedCache=false"])
         {
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(setting);
