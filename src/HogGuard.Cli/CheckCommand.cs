@@ -56,7 +56,7 @@ internal static class CheckCommand
                 var report = ChecklistReport.Render(result.GetValue(format)!, items, subject);
                 if (result.GetValue(output) is { } file)
                 {
-                    AtomicFile.Write(file, s => s.Write(System.Text.Encoding.UTF8.GetBytes(report)));
+                    AtomicFile.WriteOutput(file, s => s.Write(System.Text.Encoding.UTF8.GetBytes(report)));
                 }
                 else
                 {

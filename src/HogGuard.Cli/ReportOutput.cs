@@ -23,7 +23,7 @@ internal static class ReportOutput
             return;
         }
 
-        AtomicFile.Write(output, stream =>
+        AtomicFile.WriteOutput(output, stream =>
         {
             if (format == "text")
             {

@@ -36,7 +36,7 @@ internal static class WebhookCommand
                     throw new UsageException($"{file} exists; pass --force to replace it (the old secret stops working wherever it is used)");
                 }
 
-                AtomicFile.Write(file, s => s.Write(System.Text.Encoding.UTF8.GetBytes(value + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                AtomicFile.WriteOutput(file, s => s.Write(System.Text.Encoding.UTF8.GetBytes(value + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 Console.Out.WriteLine($"Wrote a new webhook secret to {file} (owner-only). Paste it into PostHog's webhook destination and give it to your receiver.");
             }
             else

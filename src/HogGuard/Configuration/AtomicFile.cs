@@ -45,6 +45,43 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Writes a file the user named as output (<c>-o</c>, <c>--write-baseline</c>, a secret's file): a
+    /// symbolic link is followed and its target rewritten atomically (the link stays); a character
+    /// device or a FIFO is written directly, as a shell redirection would (never replaced by a
+    /// regular file); anything else that is not a regular file is refused.
+    /// </summary>
+    /// <exception cref="IOException">The path is a directory, a block device, a socket or another special file.</exception>
+    public static void WriteOutput(string path, Action<Stream> write, UnixFileMode? mode = null)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(path);
+        var target = new FileInfo(full).LinkTarget is null ? full : new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        switch (UnixOwnership.KindOf(target))
+        {
+            case null or UnixFileKind.Regular:
+                Write(target, write, mode);
+                return;
+            case UnixFileKind.CharacterDevice or UnixFileKind.Fifo:
+                using (var stream = new FileStream(target, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+                {
+                    write(stream);
+                }
+
+                return;
+            case var kind:
+                throw new IOException($"{path} is a {Describe(kind.Value)}, not a file; give a file path (or a device such as /dev/stdout)");
+        }
+    }
+
+    private static string Describe(UnixFileKind kind) => kind switch
+    {
+        UnixFileKind.Directory => "folder",
+        UnixFileKind.BlockDevice => "block device",
+        UnixFileKind.Socket => "socket",
+        _ => "special file",
+    };
+
     private static void FsyncDirectory(string directory)
     {
         if (OperatingSystem.IsWindows())

@@ -64,7 +64,7 @@ public sealed class Baseline
             Version = 1,
             Findings = [.. findings.Select(f => new BaselineEntry { Rule = f.Rule.Id, Fingerprint = f.Fingerprint, Masked = f.Masked })],
         };
-        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, file, BaselineJsonContext.Default.BaselineFile));
+        AtomicFile.WriteOutput(path, stream => JsonSerializer.Serialize(stream, file, BaselineJsonContext.Default.BaselineFile));
     }
 }
 

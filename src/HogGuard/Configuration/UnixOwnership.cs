@@ -38,6 +38,40 @@ internal static partial class UnixOwnership
         return (BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24));
     }
 
+    /// <summary>What a path is (following links), from <c>statx</c>'s mode; null off Linux, when absent or unreadable.</summary>
+    public static UnixFileKind? KindOf(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var buffer = new byte[256];
+        try
+        {
+            if (Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        // stx_mode at byte 28; S_IFMT selects the file type.
+        return (BitConverter.ToUInt16(buffer, 28) & 0xF000) switch
+        {
+            0x8000 => UnixFileKind.Regular,
+            0x4000 => UnixFileKind.Directory,
+            0x2000 => UnixFileKind.CharacterDevice,
+            0x6000 => UnixFileKind.BlockDevice,
+            0x1000 => UnixFileKind.Fifo,
+            0xC000 => UnixFileKind.Socket,
+            _ => UnixFileKind.Other,
+        };
+    }
+
     /// <summary>Gives an open file the owner and group; an <see cref="IOException"/> names the file when the system refuses.</summary>
     public static void Apply(SafeFileHandle handle, (uint Uid, uint Gid) owner, string forPath)
     {
@@ -60,4 +94,16 @@ internal static partial class UnixOwnership
 
     [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
     private static partial int Fchown(int fd, uint owner, uint group);
+}
+
+/// <summary>The type of a file as the kernel reports it.</summary>
+internal enum UnixFileKind
+{
+    Regular,
+    Directory,
+    CharacterDevice,
+    BlockDevice,
+    Fifo,
+    Socket,
+    Other,
 }
