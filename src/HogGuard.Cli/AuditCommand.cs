@@ -244,7 +244,7 @@ internal static class AuditCommand
 
         try
         {
-            var key = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim());
+            var key = System.Text.Encoding.UTF8.GetBytes(Configuration.RegularFile.ReadAllText(path, 64 * 1024).Trim());
             return key.Length > 0 ? key : throw new UsageException($"{path} is empty; a checkpoint key needs at least one byte");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -156,7 +156,7 @@ internal static class WebhookCommand
         string text;
         try
         {
-            text = (path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path)).Trim();
+            text = (path == "-" ? Console.In.ReadToEnd() : Configuration.RegularFile.ReadAllText(path, 64 * 1024)).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -181,7 +181,8 @@ internal static class WebhookCommand
     {
         try
         {
-            return File.ReadAllBytes(path);
+            // PostHog's webhook bodies are small; 25 MB is far above any and bounds memory.
+            return Configuration.RegularFile.ReadAllBytes(path, 25L * 1024 * 1024);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -40,6 +40,9 @@ internal static class AuditFiles
         }
     }
 
+    /// <summary>A segment's bytes; a segment that is not a regular file (a FIFO put in its place) is an error, never a hang.</summary>
+    public static byte[] ReadSegment(string path) => Configuration.RegularFile.ReadAllBytes(path, int.MaxValue);
+
     public static string SegmentName(long firstSequence) => $"audit-{firstSequence.ToString("D12", CultureInfo.InvariantCulture)}.jsonl";
 
     /// <summary>Segments in order, with the first sequence their name promises.</summary>

@@ -9,7 +9,7 @@ public static class AuditReader
         var lines = new List<string>();
         foreach (var (path, _) in AuditFiles.Segments(directory).AsEnumerable().Reverse())
         {
-            lines.InsertRange(0, AuditVerifier.SplitLines(File.ReadAllBytes(path)).Select(l => System.Text.Encoding.UTF8.GetString(l.Span)));
+            lines.InsertRange(0, AuditVerifier.SplitLines(AuditFiles.ReadSegment(path)).Select(l => System.Text.Encoding.UTF8.GetString(l.Span)));
             if (lines.Count >= count)
             {
                 break;
@@ -45,7 +45,7 @@ public static class AuditReader
                 continue;
             }
 
-            foreach (var line in AuditVerifier.SplitLines(File.ReadAllBytes(segments[i].Path)))
+            foreach (var line in AuditVerifier.SplitLines(AuditFiles.ReadSegment(segments[i].Path)))
             {
                 if (AuditLineFormat.Decode(line.Span) is { Entry: { } entry } && entry.Sequence > last)
                 {
@@ -60,7 +60,7 @@ public static class AuditReader
     public static AuditStats Stats(string directory)
     {
         var segments = AuditFiles.Segments(directory);
-        var last = segments.Count == 0 ? null : AuditRecovery.LastWholeEntry(File.ReadAllBytes(segments[^1].Path)).Last;
+        var last = segments.Count == 0 ? null : AuditRecovery.LastWholeEntry(AuditFiles.ReadSegment(segments[^1].Path)).Last;
         return new AuditStats(last?.Sequence ?? 0, segments.Count, segments.Sum(s => new FileInfo(s.Path).Length), last?.Entry.Timestamp);
     }
 }

@@ -14,7 +14,7 @@ internal static class AuditRecovery
         }
 
         var (path, first) = segments[^1];
-        var bytes = File.ReadAllBytes(path);
+        var bytes = AuditFiles.ReadSegment(path);
         var (end, last) = LastWholeEntry(bytes);
         string? setAside = null;
         if (end < bytes.Length)
@@ -68,7 +68,7 @@ internal static class AuditRecovery
     {
         for (var i = segments.Count - 2; i >= 0; i--)
         {
-            if (LastWholeEntry(File.ReadAllBytes(segments[i].Path)).Last is { } entry)
+            if (LastWholeEntry(AuditFiles.ReadSegment(segments[i].Path)).Last is { } entry)
             {
                 return entry.Hash;
             }

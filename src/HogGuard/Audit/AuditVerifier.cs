@@ -94,7 +94,7 @@ public static class AuditVerifier
                     : Bad(AuditTampering.Reordered, first, $"{name} starts at {first}, but {expected} was expected");
             }
 
-            var bytes = File.ReadAllBytes(path);
+            var bytes = AuditFiles.ReadSegment(path);
             var lines = SplitLines(bytes);
             for (var i = 0; i < lines.Count; i++)
             {

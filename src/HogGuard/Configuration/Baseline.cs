@@ -25,8 +25,7 @@ public sealed class Baseline
         BaselineFile? file;
         try
         {
-            using var stream = File.OpenRead(path);
-            file = JsonSerializer.Deserialize(stream, BaselineJsonContext.Default.BaselineFile);
+            file = JsonSerializer.Deserialize(RegularFile.ReadAllBytes(path, HogGuardConfig.MaxConfigBytes), BaselineJsonContext.Default.BaselineFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -14,6 +14,9 @@ public sealed class HogGuardConfig
     /// <summary>The file name looked for in the scanned folder.</summary>
     public const string FileName = "hogguard.yml";
 
+    /// <summary>The largest configuration, baseline or key file read (1 MB): larger is a mistake, and reading it whole would cost memory.</summary>
+    public const long MaxConfigBytes = 1024 * 1024;
+
     /// <summary>Default size above which a file or blob is skipped with a note.</summary>
     public const long DefaultMaxFileSize = 100L * 1024 * 1024;
 
@@ -53,7 +56,7 @@ public sealed class HogGuardConfig
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = RegularFile.ReadAllText(path, MaxConfigBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

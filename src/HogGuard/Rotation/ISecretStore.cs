@@ -74,7 +74,7 @@ public static class SecretStores
     {
         try
         {
-            return File.ReadAllBytes(path);
+            return Configuration.RegularFile.ReadAllBytes(path, Configuration.HogGuardConfig.MaxConfigBytes);
         }
         catch (FileNotFoundException)
         {

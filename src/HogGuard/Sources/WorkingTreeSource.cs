@@ -14,6 +14,14 @@ internal static class WorkingTreeSource
     {
         if (File.Exists(root))
         {
+            // A path the user named must be a regular file: a FIFO or a device (/dev/zero) would
+            // block or never end, so it is refused with one line rather than skipped.
+            var kind = Configuration.UnixOwnership.KindOf(root);
+            if (kind is not (null or Configuration.UnixFileKind.Regular))
+            {
+                throw new ScanInputException($"{root} is a {Describe(kind.Value)}, not a regular file; scan a file or a folder");
+            }
+
             ScanFile(Path.GetDirectoryName(root)!, Path.GetFileName(root), options.Config, sink, stats, warnings);
             return;
         }
@@ -88,7 +96,8 @@ internal static class WorkingTreeSource
                 return;
             }
 
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            // Regular files only, decided on the opened handle: a FIFO or device in the tree is skipped with a note.
+            using var stream = RegularFile.OpenRead(full, FileOptions.SequentialScan);
             var outcome = new ContentScanner(sink).Scan(stream, -1, relative.Replace('\\', '/'));
             if (outcome == ContentOutcome.Binary)
             {
@@ -99,6 +108,13 @@ internal static class WorkingTreeSource
                 stats.AddScanned(info.Length);
             }
         }
+        catch (NotARegularFileException e)
+        {
+            lock (warnings)
+            {
+                warnings.Add($"skipped {relative}: a {e.Kind}, not a regular file");
+            }
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             lock (warnings)
@@ -107,6 +123,15 @@ internal static class WorkingTreeSource
             }
         }
     }
+
+    private static string Describe(Configuration.UnixFileKind kind) => kind switch
+    {
+        Configuration.UnixFileKind.Fifo => "FIFO (named pipe)",
+        Configuration.UnixFileKind.CharacterDevice => "character device",
+        Configuration.UnixFileKind.BlockDevice => "block device",
+        Configuration.UnixFileKind.Socket => "socket",
+        _ => "special file",
+    };
 
     private static IEnumerable<string> EnumerateFiles(string root)
     {
