@@ -69,6 +69,8 @@ public sealed class HogGuardConfig
     /// <summary>Parses configuration text; <paramref name="sourceName"/> is used in messages.</summary>
     public static HogGuardConfig Parse(string text, string sourceName)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        Guard(text, sourceName);
         var stream = new YamlStream();
         try
         {
@@ -77,6 +79,11 @@ public sealed class HogGuardConfig
         catch (YamlException e)
         {
             throw new ConfigurationException($"{sourceName}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {e.Message} Fix the syntax (see the README's hogguard.yml section).", e);
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            throw Invalid(sourceName, stream.Documents[1].RootNode, $"the file holds {stream.Documents.Count} YAML documents; HogGuard reads one, so remove the '---' and merge them");
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -96,7 +103,7 @@ public sealed class HogGuardConfig
         List<Policy.WebhookPolicy> webhooks = [];
         foreach (var (keyNode, value) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value;
+            var key = (keyNode as YamlScalarNode ?? throw Invalid(sourceName, keyNode, "a key must be a plain name such as 'scan:', not a list or a mapping")).Value;
             switch (key)
             {
                 case "scan":
@@ -145,16 +152,26 @@ public sealed class HogGuardConfig
         var scan = node as YamlMappingNode ?? throw Invalid(source, node, "'scan' must be a mapping");
         foreach (var (keyNode, value) in scan.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value;
+            var key = (keyNode as YamlScalarNode ?? throw Invalid(source, keyNode, "a key must be a plain name, not a list or a mapping")).Value;
             switch (key)
             {
                 case "allow_paths":
                     var list = value as YamlSequenceNode ?? throw Invalid(source, value, "'scan.allow_paths' must be a list of globs, e.g. [\"tests/**/Fixtures/**\"]");
+                    if (list.Children.Count > MaxGlobs)
+                    {
+                        throw Invalid(source, value, $"'scan.allow_paths' holds {list.Children.Count} globs; at most {MaxGlobs} are read (use ** to cover many paths with one)");
+                    }
+
                     foreach (var item in list.Children)
                     {
                         if (item is not YamlScalarNode { Value: { Length: > 0 } glob })
                         {
                             throw Invalid(source, item, "each entry of 'scan.allow_paths' must be a non-empty glob string");
+                        }
+
+                        if (glob.Length > MaxGlobLength)
+                        {
+                            throw Invalid(source, item, $"this glob is {glob.Length} characters long; at most {MaxGlobLength} are read");
                         }
 
                         allow.Add(new PathGlob(glob));
@@ -203,6 +220,63 @@ public sealed class HogGuardConfig
 
         bytes = n * unit;
         return true;
+    }
+
+    private const int MaxGlobs = 1000;
+    private const int MaxGlobLength = 512;
+    private const int MaxFlowDepth = 64;
+    private const int MaxAliases = 64;
+
+    /// <summary>
+    /// Before the YAML parser sees the text: flow collections nested deeper than 64 (a row of '['
+    /// overflows the parser's stack, which no catch survives) and more than 64 aliases (each may
+    /// multiply the work of reading the document) are refused with the line where the limit is passed.
+    /// </summary>
+    private static void Guard(string text, string sourceName)
+    {
+        var (depth, aliases, line) = (0, 0, 1);
+        var quote = '\0';
+        var comment = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\n')
+            {
+                (line, comment) = (line + 1, false);
+                if (quote == '\0')
+                {
+                    continue;
+                }
+            }
+
+            if (comment)
+            {
+                continue;
+            }
+
+            if (quote != '\0')
+            {
+                quote = c == quote && (quote == '\'' || text[i - 1] != '\\') ? '\0' : quote;
+                continue;
+            }
+
+            switch (c)
+            {
+                case '"' or '\'' when i == 0 || text[i - 1] is ' ' or '\t' or '[' or '{' or ',' or ':' or '\n' or '-':
+                    quote = c;
+                    break;
+                case '#' when i == 0 || text[i - 1] is ' ' or '\t' or '\n':
+                    comment = true;
+                    break;
+                case '[' or '{' when ++depth > MaxFlowDepth:
+                    throw new ConfigurationException($"{sourceName}:{line}: lists or mappings nested more than {MaxFlowDepth} deep; a configuration never needs that");
+                case ']' or '}':
+                    depth = Math.Max(0, depth - 1);
+                    break;
+                case '*' when (i == 0 || text[i - 1] is ' ' or '\t' or '[' or '{' or ',' or '\n') && i + 1 < text.Length && !char.IsWhiteSpace(text[i + 1]) && ++aliases > MaxAliases:
+                    throw new ConfigurationException($"{sourceName}:{line}: more than {MaxAliases} YAML aliases (*name); write the values out instead");
+            }
+        }
     }
 
     internal static ConfigurationException Invalid(string source, YamlNode node, string problem) =>

@@ -292,8 +292,12 @@ public sealed class PostHogClient
         try
         {
             response = await _pipeline.ExecuteAsync(
-                async token => await _http.SendAsync(request(), HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false),
+                async token => await BufferedAsync(await _http.SendAsync(request(), HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false), token).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
+        }
+        catch (AnswerTooLargeException e)
+        {
+            return new ApiResult<T>(ApiOutcome.Failed, null, $"{PostHogHosts.Name(host)} answered with more than {e.Limit / (1024 * 1024)} MB, far more than PostHog ever sends for this call; check the host", default, host);
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -363,6 +367,57 @@ public sealed class PostHogClient
         match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
 
     /// <summary>PostHog's <c>detail</c>; the flags service answers some errors in plain text, which is shown shortened.</summary>
+    /// <summary>The most of an answer that is read (8 MB): PostHog's answers to these calls are kilobytes.</summary>
+    private const int MaxAnswerBytes = 8 * 1024 * 1024;
+
+    private sealed class AnswerTooLargeException(int limit) : Exception($"the answer is over {limit} bytes")
+    {
+        public int Limit => limit;
+    }
+
+    /// <summary>Reads the body (inside the attempt's timeout), at most <see cref="MaxAnswerBytes"/>; a larger one is refused, not buffered.</summary>
+    private static async Task<HttpResponseMessage> BufferedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (response.Content.Headers.ContentLength > MaxAnswerBytes)
+            {
+                throw new AnswerTooLargeException(MaxAnswerBytes);
+            }
+
+            using var buffer = new MemoryStream();
+            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var chunk = new byte[16 * 1024];
+                int read;
+                while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > MaxAnswerBytes)
+                    {
+                        throw new AnswerTooLargeException(MaxAnswerBytes);
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+
+            var content = new ByteArrayContent(buffer.ToArray());
+            foreach (var header in response.Content.Headers)
+            {
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            response.Content.Dispose();
+            response.Content = content;
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     private static string? ErrorDetail(string body)
     {
         try

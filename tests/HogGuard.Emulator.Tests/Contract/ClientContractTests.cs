@@ -185,4 +185,52 @@ public sealed class ClientContractTests
 
         Assert.Equal("https://us.i.posthog.com/flags/definitions?token=phc_token", Assert.Single(handler.Requests).ToString());
     }
+
+    /// <summary>A host that answers 200 and then bytes for ever (no Content-Length).</summary>
+    private sealed class Endless : HttpMessageHandler
+    {
+        private sealed class Zeros : Stream
+        {
+            public override bool CanRead => true;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => false;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => 0; set => throw new NotSupportedException(); }
+
+            public override void Flush()
+            {
+            }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                Array.Fill(buffer, (byte)' ', offset, count);
+                return count;
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StreamContent(new Zeros()) });
+    }
+
+    [Fact]
+    public async Task EndlessAnswer_IsAFailureNamingTheHost_NotAnOutOfMemory()
+    {
+        var before = GC.GetTotalAllocatedBytes();
+
+        var answer = await new PostHogClient(new HttpClient(new Endless()), new PostHogClientOptions { MaxRetries = 0 }).GetCurrentPersonalKeyAsync(Host, Key("phx_"));
+
+        Assert.Equal(ApiOutcome.Failed, answer.Outcome);
+        Assert.Contains("https://us.posthog.com answered with more than 8 MB", answer.Detail, StringComparison.Ordinal);
+        Assert.True(GC.GetTotalAllocatedBytes() - before < 200L * 1024 * 1024, "the answer was buffered without a bound");
+    }
 }

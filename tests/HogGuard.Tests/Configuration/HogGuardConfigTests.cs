@@ -61,4 +61,25 @@ public sealed class HogGuardConfigTests
     {
         Assert.False(HogGuardConfig.TryParseSize(text, out _));
     }
+
+    public static TheoryData<string, string> HostileYaml() => new()
+    {
+        { new string('[', 100_000), "nested more than 64 deep" },
+        { "a: &x 1\nb: [" + string.Join(", ", Enumerable.Repeat("*x", 65)) + "]\n", "more than 64 YAML aliases" },
+        { "scan:\n  max_file_size: 1MB\n---\nscan:\n  max_file_size: 2MB\n", "2 YAML documents" },
+        { "? [a, b]\n: 1\n", "a key must be a plain name" },
+        { "scan:\n  ? [a, b]\n  : 1\n", "a key must be a plain name" },
+        { "scan:\n  allow_paths:\n" + string.Concat(Enumerable.Range(0, 1001).Select(i => $"    - d{i}/**\n")), "at most 1000 are read" },
+        { "scan:\n  allow_paths:\n    - \"" + new string('a', 600) + "/**\"\n", "at most 512 are read" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileYaml))]
+    public void Parse_HostileYaml_IsOneConfigurationError_NeverACrash(string yaml, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => HogGuardConfig.Parse(yaml, "hogguard.yml"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("hogguard.yml:", error.Message, StringComparison.Ordinal);
+    }
 }
