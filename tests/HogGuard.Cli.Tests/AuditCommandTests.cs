@@ -201,4 +201,42 @@ public sealed class AuditCommandTests
         Assert.True(after.ExitCode == 0, after.ToString());
         Assert.Equal("2", after.Stdout.Trim());
     }
+
+    [Fact]
+    public async Task Ship_CursorHoldingGarbage_Exits2AndShipsNothing()
+    {
+        // It used to read as 0 and ship the whole log again.
+        var token = Tokens.New("phc_");
+        await using var emulator = await EmulatorHost.StartAsync(new { projects = new object[] { new { id = 1, name = "p", api_token = token } } });
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
+        File.WriteAllText(Path.Combine(dir, "ship.cursor"), "garbage");
+
+        var ship = Tool.Run(folder.Root, "audit", "ship", dir, "--host", emulator.Address, "--project-token", token);
+        using var http = new HttpClient();
+        var events = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(emulator.Address + "/_emulator/events");
+
+        Assert.Equal(2, ship.ExitCode);
+        Assert.Contains("does not hold a sequence number", ship.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, events.GetArrayLength());
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Append_AfterATornLine_SetsItAsideOwnerOnly_LikeTheSegments()
+    {
+        using var folder = new GitRepo(init: false);
+        var dir = Path.Combine(folder.Root, "audit");
+        Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
+        var segment = Directory.GetFiles(dir, "audit-*.jsonl").Single();
+        File.AppendAllText(segment, "{\"seq\":4,\"torn");
+
+        var again = Tool.RunWithInput(folder.Root, Entries("u", 1), "audit", "append", dir);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var torn = Directory.GetFiles(dir, "*.torn-*").Single();
+        Assert.Equal(File.GetUnixFileMode(segment), File.GetUnixFileMode(torn));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(torn));
+    }
 }

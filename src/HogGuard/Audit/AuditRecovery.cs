@@ -21,7 +21,8 @@ internal static class AuditRecovery
         {
             // A crash cut the last line short: keep those bytes for inspection, then cut them off.
             setAside = $"{path}.torn-{DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
-            File.WriteAllBytes(setAside, bytes[end..]);
+            // Same mode as the segments (owner-only): the torn bytes are part of an entry.
+            Configuration.AtomicFile.Write(setAside, s => s.Write(bytes.AsSpan(end)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
             {
                 file.SetLength(end);

@@ -172,6 +172,15 @@ public sealed class AuditShipper
     private static long ReadCursor(string directory)
     {
         var path = Path.Combine(directory, CursorFile);
-        return File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        // A damaged cursor must not silently become 0: that would ship the whole log again.
+        var text = Configuration.RegularFile.ReadAllText(path, 64).Trim();
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidDataException($"{path} does not hold a sequence number; nothing was shipped. Write the last sequence PostHog has (see 'hogguard audit tail'), or 0 to ship everything again");
     }
 }

@@ -10,18 +10,18 @@ public static class SecretMasking
     public const int FingerprintLength = 12;
 
     /// <summary>PostHog's mask: first four and last four characters (<c>phx_...abcd</c>); under 16 characters, <c>********</c>.</summary>
+    /// <remarks>
+    /// PostHog's tokens (47 characters and more) show their first and last four characters; a value
+    /// under 32 characters (a short literal in a setting) shows at most its first four, and one under
+    /// 16 none, so a mask never gives away a large share of a short secret.
+    /// </remarks>
     public static string Mask(ReadOnlySpan<char> value) =>
-        value.Length < 16 ? "********" : string.Concat(value[..4], "...", value[^4..]);
+        value.Length < 16 ? "********" : value.Length < 32 ? string.Concat(value[..4], "...") : string.Concat(value[..4], "...", value[^4..]);
 
     /// <summary>PostHog's mask of a token held as UTF-8 bytes.</summary>
     public static string Mask(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.Length < 16)
-        {
-            return "********";
-        }
-
-        return string.Concat(Encoding.UTF8.GetString(utf8[..4]), "...", Encoding.UTF8.GetString(utf8[^4..]));
+        return Mask(Encoding.UTF8.GetString(utf8));
     }
 
     /// <summary>The first 12 hex digits of the SHA-256 of the token's UTF-8 bytes (PostHog stores the whole hash).</summary>

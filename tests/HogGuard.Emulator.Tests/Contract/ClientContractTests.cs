@@ -165,14 +165,15 @@ public sealed class ClientContractTests
         // rust/feature-flags/: an older flags service answers 400 to a phs_ without ?token=; posthog/urls.py redirects.
         var tokenRequired = await new SecretVerifier(Client(new Recorded(PostHogAnswers.FlagsTokenRequired)), [PostHogHost.For(Host)]).VerifyAsync(Key("phs_"));
         var redirected = await new SecretVerifier(Client(new Recorded(PostHogAnswers.AppHostRedirect)), [PostHogHost.For(Host)]).VerifyAsync(Key("phx_"));
-        var refused = await new SecretVerifier(Client(new Recorded(PostHogAnswers.FlagsInvalidSecret)), [PostHogHost.For(Host)]).VerifyAsync(Key("phs_"), "phc_0123456789abcdef");
+        var projectToken = TestTokens.Make("phc_", base57: true, new Random(5));
+        var refused = await new SecretVerifier(Client(new Recorded(PostHogAnswers.FlagsInvalidSecret)), [PostHogHost.For(Host)]).VerifyAsync(Key("phs_"), projectToken);
 
         Assert.Equal(VerificationStatus.Unknown, tokenRequired.Status);
         Assert.Contains("project token", tokenRequired.Detail, StringComparison.Ordinal);
         Assert.Equal(VerificationStatus.Unknown, redirected.Status);
         Assert.Contains("302", redirected.Detail, StringComparison.Ordinal);
         Assert.Equal(VerificationStatus.Invalid, refused.Status);
-        Assert.Contains("refused for project token phc_...cdef", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains($"refused for project token {projectToken[..4]}...{projectToken[^4..]}", refused.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,15 @@ public sealed class SecretMaskingTests
     [Fact]
     public void Mask_LongValue_KeepsFirstAndLastFourAsPostHogDoes()
     {
-        Assert.Equal("phx_...wxyz", SecretMasking.Mask("phx_abcdefghijklmnopqrstuvwxyz"));
+        Assert.Equal("phx_...wxyz", SecretMasking.Mask("phx_abcdefghijklmnopqrstuvwxyz0123456789wxyz"));
+    }
+
+    [Theory]
+    [InlineData("abcdefghijklmnop")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz01234")]
+    public void Mask_ValueUnder32Characters_ShowsAtMostFour(string value)
+    {
+        Assert.Equal("abcd...", SecretMasking.Mask(value));
     }
 
     [Theory]
