@@ -20,6 +20,11 @@ internal static class AdminEndpoints
             try
             {
                 var faults = await System.Text.Json.JsonSerializer.DeserializeAsync(context.Request.Body, EmulatorJson.Relaxed.ListFaultRule) ?? [];
+                if (faults.FindIndex(f => f is null) is var bad and >= 0)
+                {
+                    return Errors.BadRequest($"Malformed fault list: entry {bad} is null.");
+                }
+
                 state.SetFaults(faults);
                 return Results.NoContent();
             }

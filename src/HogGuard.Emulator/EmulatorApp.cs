@@ -11,13 +11,53 @@ public static class EmulatorApp
     {
         try
         {
-            _ = JsonSerializer.Deserialize(seedJson, EmulatorJson.Relaxed.SeedFile);
+            Check(JsonSerializer.Deserialize(seedJson, EmulatorJson.Relaxed.SeedFile));
             return seedJson;
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"not a valid seed file: {e.Message}", e);
         }
+    }
+
+    /// <summary>A seed with a null where a project, user, key or fault belongs is refused, naming it.</summary>
+    internal static SeedFile Check(SeedFile? seed)
+    {
+        if (seed is null)
+        {
+            throw new InvalidDataException("not a valid seed file: it is null; write an object such as { \"projects\": [...] }");
+        }
+
+        static void NoNulls<T>(IEnumerable<T?>? items, string where)
+        {
+            var index = 0;
+            foreach (var item in items ?? [])
+            {
+                if (item is null)
+                {
+                    throw new InvalidDataException($"not a valid seed file: {where}[{index}] is null; remove it or write the object");
+                }
+
+                index++;
+            }
+        }
+
+        NoNulls(seed.Projects, "projects");
+        NoNulls(seed.Users, "users");
+        NoNulls(seed.Faults, "faults");
+        for (var i = 0; i < (seed.Projects?.Count ?? 0); i++)
+        {
+            NoNulls(seed.Projects![i].SecretApiKeys, $"projects[{i}].secret_api_keys");
+        }
+
+        for (var i = 0; i < (seed.Users?.Count ?? 0); i++)
+        {
+            NoNulls(seed.Users![i].PersonalApiKeys, $"users[{i}].personal_api_keys");
+            NoNulls(seed.Users[i].OauthAccessTokens, $"users[{i}].oauth_access_tokens");
+            NoNulls(seed.Users[i].OauthRefreshTokens, $"users[{i}].oauth_refresh_tokens");
+        }
+
+        return seed;
     }
 
     /// <summary>Starts the emulator on a free loopback port (for tests and demos) and returns it with its address.</summary>
@@ -49,7 +89,7 @@ public static class EmulatorApp
     /// <param name="appOnlyPorts">Ports that answer as PostHog Cloud's app host only (see <see cref="StartSplitOnLoopbackAsync"/>).</param>
     public static WebApplication Build(string[] args, string? seedJson, TimeProvider? time = null, Action<string>? log = null, IEnumerable<int>? appOnlyPorts = null)
     {
-        var seed = seedJson is null ? new SeedFile() : JsonSerializer.Deserialize(seedJson, EmulatorJson.Relaxed.SeedFile) ?? new SeedFile();
+        var seed = seedJson is null ? new SeedFile() : Check(JsonSerializer.Deserialize(seedJson, EmulatorJson.Relaxed.SeedFile));
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var state = new EmulatorState(seed, time ?? TimeProvider.System, log ?? Console.WriteLine);

@@ -43,6 +43,16 @@ public sealed class InstallHookTests
         Assert.Equal(0, forced.ExitCode);
         Assert.Contains("scan --staged", File.ReadAllText(hook), StringComparison.Ordinal);
         Assert.Equal("#!/bin/sh\necho mine\n", File.ReadAllText(hook + ".hogguard-backup"));
+
+        // Forced again: the saved original is never overwritten with HogGuard's own hook.
+        var again = Tool.Run(repo.Root, "install-hook", "--force");
+        File.WriteAllText(hook, "#!/bin/sh\necho another\n");
+        var third = Tool.Run(repo.Root, "install-hook", "--force");
+
+        Assert.Equal((0, 0), (again.ExitCode, third.ExitCode));
+        Assert.Equal("#!/bin/sh\necho mine\n", File.ReadAllText(hook + ".hogguard-backup"));
+        Assert.Equal("#!/bin/sh\necho another\n", File.ReadAllText(hook + ".hogguard-backup.1"));
+        Assert.False(File.Exists(hook + ".hogguard-backup.2"));
     }
 
     [Fact]

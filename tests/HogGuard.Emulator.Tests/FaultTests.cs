@@ -54,4 +54,27 @@ public sealed class FaultTests
 
         Assert.Equal(400, (int)response.StatusCode);
     }
+
+    [Fact]
+    public async Task FaultsWithANullEntry_Are400_AndLaterRequestsStillWork()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+
+        using var put = await emulator.Http.PutAsync("/_emulator/faults", new StringContent("[null]"));
+        var (status, _) = await emulator.SendAsync(emulator.Get("/api/personal_api_keys/@current/", RunningEmulator.Personal("all")));
+
+        Assert.Equal(400, (int)put.StatusCode);
+        Assert.Equal(200, status);
+    }
+
+    [Theory]
+    [InlineData("""{"projects":[null]}""", "projects[0] is null")]
+    [InlineData("""{"users":[{"email":"a@b.c","personal_api_keys":[null]}]}""", "users[0].personal_api_keys[0] is null")]
+    [InlineData("null", "it is null")]
+    public void Seed_WithNullEntries_IsRefusedNamingThem(string seed, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => EmulatorApp.Validate(seed));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }

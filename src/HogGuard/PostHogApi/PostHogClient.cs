@@ -424,7 +424,7 @@ public sealed class PostHogClient
         {
             if (JsonSerializer.Deserialize(body, ApiJsonContext.Default.PostHogError)?.Detail is { } detail)
             {
-                return detail;
+                return Shorten(detail);
             }
         }
         catch (JsonException)
@@ -450,9 +450,19 @@ public sealed class PostHogClient
         return query < 0 ? location : location[..query] + "?(query not shown)";
     }
 
+    /// <summary>
+    /// Text from a host, made safe to print: one line, no control characters (an ANSI escape or a
+    /// carriage return in an error body could rewrite the user's terminal), at most 200 characters.
+    /// </summary>
     private static string Shorten(string text)
     {
-        var line = text.ReplaceLineEndings(" ");
+        var line = string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) || source[i] is '\u2028' or '\u2029' ? ' ' : source[i];
+            }
+        });
         return line.Length <= 200 ? line : line[..200] + "...";
     }
 

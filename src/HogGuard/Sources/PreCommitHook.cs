@@ -26,7 +26,18 @@ public static class PreCommitHook
                 throw new ScanInputException($"a pre-commit hook already exists at {hook}; pass --force to replace it (the old one is kept as pre-commit.hogguard-backup), or call 'hogguard scan --staged' from it yourself");
             }
 
-            File.Copy(hook, hook + ".hogguard-backup", overwrite: true);
+            // HogGuard's own hook needs no backup; anyone else's is kept, never overwritten: a
+            // second --force once replaced the saved original with HogGuard's own hook.
+            if (!File.ReadAllText(hook).Contains(Marker, StringComparison.Ordinal))
+            {
+                var backup = hook + ".hogguard-backup";
+                for (var n = 1; File.Exists(backup); n++)
+                {
+                    backup = $"{hook}.hogguard-backup.{n}";
+                }
+
+                File.Copy(hook, backup, overwrite: false);
+            }
         }
 
         AtomicFile.Write(
@@ -35,6 +46,8 @@ public static class PreCommitHook
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         return hook;
     }
+
+    private const string Marker = "# Installed by 'hogguard install-hook'";
 
     /// <summary>The hook script: hogguard from PATH if there is one, else the command it was installed with.</summary>
     public static string Script(string fallbackCommand) => $"""

@@ -234,4 +234,15 @@ public sealed class ClientContractTests
         Assert.Contains("https://us.posthog.com answered with more than 8 MB", answer.Detail, StringComparison.Ordinal);
         Assert.True(GC.GetTotalAllocatedBytes() - before < 200L * 1024 * 1024, "the answer was buffered without a bound");
     }
+
+    [Fact]
+    public async Task ErrorBodyWithTerminalEscapes_IsPrintedWithoutThem()
+    {
+        var hostile = new PostHogAnswer("(a hostile host)", 400, PostHogAnswer.Json, "{\"detail\":\"\\u001b[2J\\u001b[31mred\\r\\nsecond line\\u0007\"}");
+
+        var answer = await Client(new Recorded(hostile)).SendAsync(Host, HttpMethod.Get, "api/projects/1/insights/", Key("phx_"));
+
+        Assert.DoesNotContain(answer.Detail!, char.IsControl);
+        Assert.Contains("red", answer.Detail, StringComparison.Ordinal);
+    }
 }
