@@ -152,7 +152,8 @@ internal sealed class PostHogSecurityOptionsValidator(string section) : IValidat
             failures.Add($"{section}:MaxKeyAgeDays must be a whole number of days above 0.");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        // A key pasted into the wrong setting (Host, say) must not be echoed whole into the start-up log.
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(SecretRedaction.Redact));
     }
 
     private void Check(List<string> failures, string setting, string? value, PostHogTokenKind expected, string what)

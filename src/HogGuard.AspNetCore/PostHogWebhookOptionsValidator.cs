@@ -30,6 +30,6 @@ internal sealed class PostHogWebhookOptionsValidator : IValidateOptions<PostHogW
             failures.Add($"PostHog webhook receiver '{name}': Tolerance, MaxBodyBytes and HandledRetention must be positive.");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(Keys.SecretRedaction.Redact));
     }
 }

@@ -15,10 +15,12 @@ internal static class CliError
             IOException or UnauthorizedAccessException => $"cannot read or write a file: {exception.Message}",
             _ => $"internal error ({exception.GetType().Name}): {exception.Message}. Please report it, with the output of --verbose.",
         };
-        error.WriteLine($"hogguard: {message}");
+        // One redaction for everything printed: a key pasted where a source belongs, or echoed by a
+        // parser, reaches the terminal masked.
+        error.WriteLine($"hogguard: {HogGuard.Keys.SecretRedaction.Redact(message)}");
         if (verbose)
         {
-            error.WriteLine(exception.ToString());
+            error.WriteLine(HogGuard.Keys.SecretRedaction.Redact(exception.ToString()));
         }
 
         return ExitCodes.UsageError;

@@ -85,7 +85,7 @@ internal static class ScanCommand
             var result = await ScanAsync(settings, config, stderr, cancellationToken);
             foreach (var warning in result.Warnings)
             {
-                await stderr.WriteLineAsync($"hogguard: warning: {warning}");
+                await stderr.WriteLineAsync($"hogguard: warning: {HogGuard.Keys.SecretRedaction.Redact(warning)}");
             }
 
             if (settings.WriteBaseline is not null)

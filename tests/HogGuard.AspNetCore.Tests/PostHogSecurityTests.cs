@@ -225,6 +225,19 @@ public sealed class PostHogSecurityTests
     }
 
     [Fact]
+    public void KeyPastedIntoHost_IsRefused_WithoutEchoingTheKey()
+    {
+        var key = Token("phx_");
+        using var provider = Services(new() { ["PostHog:Host"] = key, ["PostHog:ReaderKey"] = Token("phx_") });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value);
+
+        Assert.Contains("PostHog:Host", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{key[..4]}...{key[^4..]}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HealthCheck_Healthy_Degraded_Unhealthy()
     {
         var (emulator, address, reader, writer, _, old) = await StartEmulatorAsync();

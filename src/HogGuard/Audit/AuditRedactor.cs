@@ -1,5 +1,3 @@
-using System.Text;
-using HogGuard.Detection;
 using HogGuard.Keys;
 
 namespace HogGuard.Audit;
@@ -7,47 +5,34 @@ namespace HogGuard.Audit;
 /// <summary>Masks PostHog secrets (whole values or tokens inside them) and configured keys before an entry is written.</summary>
 internal static class AuditRedactor
 {
+    /// <summary>
+    /// Every field, metadata keys included, through <see cref="SecretRedaction"/> (with
+    /// fingerprints), before the entry is hashed; configured metadata keys become <c>[redacted]</c>.
+    /// </summary>
     public static AuditEntry Redact(AuditEntry entry, IReadOnlyCollection<string> redactKeys)
     {
-        Dictionary<string, string?>? changed = null;
+        var metadata = new Dictionary<string, string?>(entry.Metadata.Count, StringComparer.Ordinal);
+        var changed = false;
         foreach (var (key, value) in entry.Metadata)
         {
-            var redacted = redactKeys.Contains(key) ? "[redacted]" : MaskTokens(value);
-            if (!ReferenceEquals(redacted, value))
-            {
-                changed ??= new Dictionary<string, string?>(entry.Metadata, StringComparer.Ordinal);
-                changed[key] = redacted;
-            }
+            var safeKey = Mask(key);
+            var safeValue = redactKeys.Contains(key) ? "[redacted]" : value is null ? null : Mask(value);
+            changed |= !ReferenceEquals(safeKey, key) || !ReferenceEquals(safeValue, value);
+            metadata[safeKey] = safeValue;
         }
 
-        return changed is null ? entry : entry with { Metadata = changed };
+        var (action, user, resource) = (Mask(entry.Action), Mask(entry.UserId), Mask(entry.Resource));
+        if (!changed && ReferenceEquals(action, entry.Action) && ReferenceEquals(user, entry.UserId) && ReferenceEquals(resource, entry.Resource))
+        {
+            return entry;
+        }
+
+        return entry with { Action = action, UserId = user, Resource = resource, Metadata = metadata };
     }
 
-    private static string? MaskTokens(string? value)
+    private static string Mask(string value)
     {
-        if (string.IsNullOrEmpty(value) || !value.Contains("ph", StringComparison.Ordinal))
-        {
-            return value;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(value);
-        var matches = TokenDetector.ScanAll(bytes);
-        if (matches.Count == 0)
-        {
-            return value;
-        }
-
-        var text = new StringBuilder();
-        var at = 0;
-        foreach (var match in matches)
-        {
-            text.Append(Encoding.UTF8.GetString(bytes, at, match.Offset - at));
-            var token = bytes.AsSpan(match.Offset, match.Length);
-            text.Append(SecretMasking.Mask(token)).Append(" (sha256:").Append(SecretMasking.Fingerprint(token)).Append(')');
-            at = match.Offset + match.Length;
-        }
-
-        text.Append(Encoding.UTF8.GetString(bytes, at, bytes.Length - at));
-        return text.ToString();
+        var masked = SecretRedaction.Redact(value, withFingerprint: true);
+        return masked == value ? value : masked;
     }
 }
