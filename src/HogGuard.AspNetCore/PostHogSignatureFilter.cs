@@ -27,7 +27,18 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
             return Problem(StatusCodes.Status413PayloadTooLarge, "Webhook body too large", $"The body exceeds {maxBody} bytes.");
         }
 
-        var body = await ReadAsync(http.Request.Body, maxBody, http.RequestAborted);
+        byte[]? body;
+        try
+        {
+            body = await ReadAsync(http.Request.Body, maxBody, http.RequestAborted);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException)
+        {
+            // A slow, malformed or vanished client is the client's problem: one line at debug, no stack trace.
+            LogClientFailed(logger, name, e.GetType().Name, e.Message);
+            return http.RequestAborted.IsCancellationRequested ? Results.Empty : Problem(StatusCodes.Status400BadRequest, "Webhook body unreadable", "The request body could not be read.");
+        }
+
         if (body is null)
         {
             LogRejected(logger, name, "body over the size limit");
@@ -116,6 +127,9 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "PostHog webhook receiver '{Receiver}' refused a delivery: {Reason}")]
     private static partial void LogRejected(ILogger logger, string receiver, string reason);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "PostHog webhook receiver '{Receiver}' could not read a delivery's body ({Kind}: {Reason})")]
+    private static partial void LogClientFailed(ILogger logger, string receiver, string kind, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "PostHog webhook receiver '{Receiver}' got a retry of a delivery it already handled; answered 200 without running the handler")]
     private static partial void LogAlreadyHandled(ILogger logger, string receiver);

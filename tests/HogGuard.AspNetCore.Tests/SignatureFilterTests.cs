@@ -207,4 +207,69 @@ public sealed class SignatureFilterTests
         Assert.Contains("secret 'bad'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not base64!", error.Message, StringComparison.Ordinal);
     }
+
+    private sealed class Levels : ILoggerProvider, ILogger
+    {
+        public List<(LogLevel Level, string Category, string Text, Exception? Error)> Seen { get; } = [];
+
+        private string _category = string.Empty;
+
+        public ILogger CreateLogger(string categoryName) => new Levels { _category = categoryName, SeenBy = this };
+
+        private Levels? SeenBy { get; init; }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var owner = SeenBy ?? this;
+            lock (owner.Seen)
+            {
+                owner.Seen.Add((logLevel, _category, formatter(state, exception), exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task ClientThatVanishesMidBody_IsOneDebugLine_NoErrorWithAStackTrace()
+    {
+        var levels = new Levels();
+        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddProvider(levels);
+        builder.Services.AddPostHogWebhooks("posthog", o => o.Secrets.Add(new PostHogWebhookSecret { Id = "current", Secret = Secret }));
+        var app = builder.Build();
+        app.MapPost("/webhooks/posthog", () => Results.Ok()).RequirePostHogSignature("posthog");
+        await app.StartAsync();
+        await using var _ = app;
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(address.Host, address.Port);
+            var stream = client.GetStream();
+            var head = $"POST /webhooks/posthog HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nwebhook-id: m\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,x\r\n\r\n{{\"a\":";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.FlushAsync();
+        }
+
+        await Task.Delay(500);
+
+        List<(LogLevel Level, string Category, string Text, Exception? Error)> seen;
+        lock (levels.Seen)
+        {
+            seen = [.. levels.Seen];
+        }
+
+        Assert.DoesNotContain(seen, e => e.Level >= LogLevel.Error);
+        Assert.Contains(seen, e => e.Level == LogLevel.Debug && e.Text.Contains("could not read a delivery's body", StringComparison.Ordinal));
+    }
 }
