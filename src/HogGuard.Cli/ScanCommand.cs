@@ -37,11 +37,12 @@ internal static class ScanCommand
         var verify = new Option<bool>("--verify") { Description = "Ask PostHog whether each secret found is live, and what it can do (the only network use of scan)." };
         var revoke = new Option<bool>("--revoke") { Description = "Revoke every live secret found through PostHog's public revocation endpoint (implies --verify; asks first unless --yes)." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before revoking." };
+        var skipUnreadable = new Option<bool>("--skip-unreadable") { Description = "Only warn about files and folders that cannot be read (default: exit 2, the scan being incomplete)." };
         var host = new Option<string[]>("--host") { HelpName = "URL", Description = "PostHog host to check keys against (repeatable; default https://us.posthog.com then https://eu.posthog.com)." };
         var ingestion = PostHogConnection.IngestionOption();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion,
+            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -67,6 +68,7 @@ internal static class ScanCommand
                 Yes = result.GetValue(yes),
                 Hosts = result.GetValue(host) ?? [],
                 IngestionHosts = result.GetValue(ingestion) ?? [],
+                SkipUnreadable = result.GetValue(skipUnreadable),
             };
             return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
         });
@@ -107,6 +109,13 @@ internal static class ScanCommand
 
             var summary = new ReportSummary(result, settings.FailOn);
             ReportOutput.Write(settings.Format, settings.Output, summary, stdout);
+            if (result.Statistics.Unreadable > 0 && !settings.SkipUnreadable)
+            {
+                // "No secrets found" is not true of what could not be read.
+                await stderr.WriteLineAsync($"hogguard: {result.Statistics.Unreadable} file(s) or folder(s) could not be read (see the warnings), so the scan is incomplete; fix their permissions, or pass --skip-unreadable to accept that");
+                return ExitCodes.UsageError;
+            }
+
             return summary.Failed ? ExitCodes.Findings : ExitCodes.Clean;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -39,6 +39,9 @@ internal sealed record ScanSettings
 
     public bool Yes { get; init; }
 
+    /// <summary>An unreadable file or folder is only a warning (default: exit 2, since its content is unknown).</summary>
+    public bool SkipUnreadable { get; init; }
+
     public IReadOnlyList<string> Hosts { get; init; } = [];
 
     public IReadOnlyList<string> IngestionHosts { get; init; } = [];

@@ -37,4 +37,11 @@ public sealed class ScanStatistics
     internal void AddTooLarge() => Interlocked.Increment(ref _tooLarge);
 
     internal void AddMissing() => Interlocked.Increment(ref _missing);
+
+    /// <summary>Files or folders that could not be read (permissions, I/O errors): their content is unknown.</summary>
+    public long Unreadable => Interlocked.Read(ref _unreadable);
+
+    private long _unreadable;
+
+    internal void AddUnreadable() => Interlocked.Increment(ref _unreadable);
 }

@@ -47,7 +47,7 @@ internal static class WorkingTreeSource
         }
         else
         {
-            files = EnumerateFiles(root);
+            files = EnumerateFiles(root, stats, warnings);
         }
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken };
@@ -117,6 +117,7 @@ internal static class WorkingTreeSource
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            stats.AddUnreadable();
             lock (warnings)
             {
                 warnings.Add($"could not read {relative}: {e.Message}");
@@ -133,17 +134,37 @@ internal static class WorkingTreeSource
         _ => "special file",
     };
 
-    private static IEnumerable<string> EnumerateFiles(string root)
+    /// <summary>Every file below <paramref name="root"/> (no links, no <c>.git</c>); a folder that cannot be read is counted and named, never skipped silently.</summary>
+    private static List<string> EnumerateFiles(string root, ScanStatistics stats, List<string> warnings)
     {
-        var options = new EnumerationOptions
+        var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.ReparsePoint, ReturnSpecialDirectories = false };
+        var files = new List<string>();
+        var folders = new Stack<string>([root]);
+        while (folders.Count > 0)
         {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.ReparsePoint,
-            ReturnSpecialDirectories = false,
-        };
-        return Directory.EnumerateFiles(root, "*", options)
-            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
-            .Where(f => !f.StartsWith(".git/", StringComparison.Ordinal) && !f.Contains("/.git/", StringComparison.Ordinal));
+            var folder = folders.Pop();
+            try
+            {
+                foreach (var file in Directory.EnumerateFiles(folder, "*", options))
+                {
+                    files.Add(Path.GetRelativePath(root, file).Replace('\\', '/'));
+                }
+
+                foreach (var sub in Directory.EnumerateDirectories(folder, "*", options))
+                {
+                    if (Path.GetFileName(sub) != ".git")
+                    {
+                        folders.Push(sub);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stats.AddUnreadable();
+                warnings.Add($"could not read the folder {Path.GetRelativePath(root, folder).Replace('\\', '/')}: {e.Message}");
+            }
+        }
+
+        return files;
     }
 }
