@@ -128,4 +128,17 @@ public sealed class HostileFileTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("is larger than 1,048,576 bytes", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Scan_NamedSymlinkToAFile_ScansTheTarget()
+    {
+        using var repo = new GitRepo(init: false);
+        repo.Write("real/settings.env", "POSTHOG_KEY=" + Tokens.New("phx_") + "\n");
+        File.CreateSymbolicLink(Path.Combine(repo.Root, "link.env"), "real/settings.env");
+
+        var result = Tool.Run(repo.Root, "scan", "link.env");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("phx_...", result.Stdout, StringComparison.Ordinal);
+    }
 }

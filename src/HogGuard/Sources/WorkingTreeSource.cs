@@ -22,7 +22,8 @@ internal static class WorkingTreeSource
                 throw new ScanInputException($"{root} is a {Describe(kind.Value)}, not a regular file; scan a file or a folder");
             }
 
-            ScanFile(Path.GetDirectoryName(root)!, Path.GetFileName(root), options.Config, sink, stats, warnings);
+            // A named symbolic link is followed (to the regular file it names), reported under the name given.
+            ScanFile(Path.GetDirectoryName(root)!, Path.GetFileName(root), options.Config, sink, stats, warnings, followLink: true);
             return;
         }
 
@@ -73,12 +74,17 @@ internal static class WorkingTreeSource
         }
     }
 
-    private static void ScanFile(string root, string relative, HogGuardConfig config, FindingSet sink, ScanStatistics stats, List<string> warnings)
+    private static void ScanFile(string root, string relative, HogGuardConfig config, FindingSet sink, ScanStatistics stats, List<string> warnings, bool followLink = false)
     {
         var full = Path.Combine(root, relative);
         try
         {
             var info = new FileInfo(full);
+            if (followLink && info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target)
+            {
+                info = target;
+            }
+
             if (!info.Exists || info.LinkTarget is not null)
             {
                 // Deleted but still tracked, or a symbolic link (its target is scanned where it lives).
