@@ -37,12 +37,13 @@ internal static class ScanCommand
         var verify = new Option<bool>("--verify") { Description = "Ask PostHog whether each secret found is live, and what it can do (the only network use of scan)." };
         var revoke = new Option<bool>("--revoke") { Description = "Revoke every live secret found through PostHog's public revocation endpoint (implies --verify; asks first unless --yes)." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before revoking." };
+        var allowMissing = new Option<bool>("--allow-missing-objects") { Description = "With --history: only warn about objects that are missing or damaged (default: exit 2; a partial clone only warns)." };
         var skipUnreadable = new Option<bool>("--skip-unreadable") { Description = "Only warn about files and folders that cannot be read (default: exit 2, the scan being incomplete)." };
         var host = new Option<string[]>("--host") { HelpName = "URL", Description = "PostHog host to check keys against (repeatable; default https://us.posthog.com then https://eu.posthog.com)." };
         var ingestion = PostHogConnection.IngestionOption();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable,
+            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -69,6 +70,7 @@ internal static class ScanCommand
                 Hosts = result.GetValue(host) ?? [],
                 IngestionHosts = result.GetValue(ingestion) ?? [],
                 SkipUnreadable = result.GetValue(skipUnreadable),
+                AllowMissingObjects = result.GetValue(allowMissing),
             };
             return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
         });
@@ -109,6 +111,12 @@ internal static class ScanCommand
 
             var summary = new ReportSummary(result, settings.FailOn);
             ReportOutput.Write(settings.Format, settings.Output, summary, stdout);
+            if (result.Statistics.MissingObjects > 0 && !result.Statistics.PartialClone && !settings.AllowMissingObjects)
+            {
+                await stderr.WriteLineAsync($"hogguard: {result.Statistics.MissingObjects} object(s) of the history could not be read, so the scan is incomplete (a secret may sit in them); repair the repository ('git fsck'), or pass --allow-missing-objects to accept that");
+                return ExitCodes.UsageError;
+            }
+
             if (result.Statistics.Unreadable > 0 && !settings.SkipUnreadable)
             {
                 // "No secrets found" is not true of what could not be read.

@@ -42,6 +42,9 @@ internal sealed record ScanSettings
     /// <summary>An unreadable file or folder is only a warning (default: exit 2, since its content is unknown).</summary>
     public bool SkipUnreadable { get; init; }
 
+    /// <summary>Missing or damaged objects in a history scan are only a warning (a partial clone's always are).</summary>
+    public bool AllowMissingObjects { get; init; }
+
     public IReadOnlyList<string> Hosts { get; init; } = [];
 
     public IReadOnlyList<string> IngestionHosts { get; init; } = [];

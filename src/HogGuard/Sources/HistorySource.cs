@@ -64,10 +64,28 @@ internal static class HistorySource
 
         if (stats.MissingObjects > 0)
         {
-            warnings.Add($"{stats.MissingObjects:N0} objects are missing from the repository (a partial or damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a full clone.");
+            stats.PartialClone = IsPartialClone(root);
+            warnings.Add(stats.PartialClone
+                ? $"{stats.MissingObjects:N0} objects are missing: this is a partial clone, whose blobs live on its promisor remote; their content was not scanned. Scan a full clone to cover them."
+                : $"{stats.MissingObjects:N0} objects are missing or unreadable in the repository (a damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a healthy clone.");
         }
 
         return await Provenance.ResolveAsync(root, sink.Hits, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A partial clone names itself in its configuration (<c>extensions.partialClone</c>, or a promisor remote).</summary>
+    private static bool IsPartialClone(string root)
+    {
+        try
+        {
+            var config = System.Text.Encoding.UTF8.GetString(Git.RunChecked(root, "config", "--list"));
+            return config.Split('\n').Any(l => l.StartsWith("extensions.partialclone=", StringComparison.OrdinalIgnoreCase)
+                || (l.StartsWith("remote.", StringComparison.OrdinalIgnoreCase) && l.Contains(".promisor=true", StringComparison.OrdinalIgnoreCase)));
+        }
+        catch (GitException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Throws a clear input error when <paramref name="root"/> is not a repository.</summary>

@@ -44,4 +44,7 @@ public sealed class ScanStatistics
     private long _unreadable;
 
     internal void AddUnreadable() => Interlocked.Increment(ref _unreadable);
+
+    /// <summary>The history scanned is a partial clone, whose missing blobs are expected (they live on its promisor remote).</summary>
+    public bool PartialClone { get; internal set; }
 }
