@@ -188,4 +188,40 @@ public sealed class ScanWorkingTreeTests
         Assert.Equal(1, sarifResult.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32());
         Tool.AssertNoTokenLeaked(new ToolResult(0, File.ReadAllText(output), string.Empty));
     }
+
+    [Fact]
+    public void Scan_RepositoryWithASubmodule_SaysTheSubmoduleIsNotScanned()
+    {
+        using var inner = new GitRepo();
+        inner.Write("inner.txt", "inside\n");
+        inner.Commit("inner");
+        using var repo = new GitRepo();
+        repo.Write("a.txt", "outside\n");
+        repo.Commit("outer");
+        repo.Git("-c", "protocol.file.allow=always", "submodule", "add", "-q", inner.Root, "vendor/lib");
+
+        var result = Tool.Run(repo.Root, "scan", ".");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("submodule vendor/lib is not scanned", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hogguard scan vendor/lib", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Scan_FileWithANonUtf8Name_IsNamedAndMakesTheScanIncomplete(bool git)
+    {
+        using var repo = new GitRepo(init: git);
+        using (var make = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", "printf 'KEY=value\\n' > \"$(printf 'caf\\351.env')\""]) { WorkingDirectory = repo.Root })!)
+        {
+            make.WaitForExit();
+            Assert.Equal(0, make.ExitCode);
+        }
+
+        var result = git ? Tool.Run(repo.Root, "scan", ".") : Tool.Run(repo.Root, "scan", ".", "--no-git");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("its name is not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -45,6 +45,17 @@ internal static class WorkingTreeSource
             {
                 sink.Add(gitignore);
             }
+
+            // A submodule is another repository: its files are not this one's to list, so say so.
+            foreach (var entry in Git.SplitNul(Git.RunChecked(root, "ls-files", "-z", "--stage")))
+            {
+                if (entry.StartsWith("160000 ", StringComparison.Ordinal) && entry.IndexOf('\t', StringComparison.Ordinal) is var tab and > 0)
+                {
+                    var submodule = entry[(tab + 1)..];
+                    warnings.Add($"submodule {submodule} is not scanned (it is another repository); scan it with 'hogguard scan {submodule}' (add --history for its history)");
+                    files = files.Where(f => f != submodule);
+                }
+            }
         }
         else
         {
@@ -83,6 +94,18 @@ internal static class WorkingTreeSource
             if (followLink && info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target)
             {
                 info = target;
+            }
+
+            if (!info.Exists && relative.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                // A name that is not UTF-8 cannot be opened through .NET's string paths: never skip it silently.
+                stats.AddUnreadable();
+                lock (warnings)
+                {
+                    warnings.Add($"could not read {relative}: its name is not valid UTF-8; rename it, or scan the history (--history reads it by object id)");
+                }
+
+                return;
             }
 
             if (!info.Exists || info.LinkTarget is not null)
