@@ -19,7 +19,7 @@ if (seedIndex >= 0)
     }
     catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
     {
-        Console.Error.WriteLine($"hogguard-emulator: cannot use seed file {path}: {e.Message}");
+        Console.Error.WriteLine($"hogguard-emulator: cannot use seed file {path}: {HogGuard.Keys.SecretRedaction.Redact(e.Message)}");
         return 2;
     }
 

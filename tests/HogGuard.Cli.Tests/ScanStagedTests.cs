@@ -63,4 +63,21 @@ public sealed class ScanStagedTests
 
         Assert.Equal(1, Tool.Run(repo.Root, "scan", "--staged").ExitCode);
     }
+
+    [Fact]
+    public void Staged_FileWithANonUtf8Name_IsScanned()
+    {
+        using var repo = new GitRepo();
+        var key = Tokens.New("phx_");
+        using (var make = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", $"printf 'POSTHOG_KEY={key}\\n' > \"$(printf 'caf\\351.env')\" && git add -A"]) { WorkingDirectory = repo.Root })!)
+        {
+            make.WaitForExit();
+            Assert.Equal(0, make.ExitCode);
+        }
+
+        var result = Tool.Run(repo.Root, "scan", ".", "--staged", "--format", "json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Report.Parse(result).ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(key));
+    }
 }

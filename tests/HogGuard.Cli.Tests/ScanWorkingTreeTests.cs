@@ -210,18 +210,21 @@ public sealed class ScanWorkingTreeTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Scan_FileWithANonUtf8Name_IsNamedAndMakesTheScanIncomplete(bool git)
+    public void Scan_FileWithANonUtf8Name_IsReadByTheBytesOfItsName(bool git)
     {
+        // Such files used to be skipped without a word in tree and staged scans.
         using var repo = new GitRepo(init: git);
-        using (var make = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", "printf 'KEY=value\\n' > \"$(printf 'caf\\351.env')\""]) { WorkingDirectory = repo.Root })!)
+        var key = Tokens.New("phx_");
+        using (var make = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", $"printf 'POSTHOG_KEY={key}\\n' > \"$(printf 'caf\\351.env')\""]) { WorkingDirectory = repo.Root })!)
         {
             make.WaitForExit();
             Assert.Equal(0, make.ExitCode);
         }
 
-        var result = git ? Tool.Run(repo.Root, "scan", ".") : Tool.Run(repo.Root, "scan", ".", "--no-git");
+        var result = git ? Tool.Run(repo.Root, "scan", ".", "--format", "json") : Tool.Run(repo.Root, "scan", ".", "--no-git", "--format", "json");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains("its name is not valid UTF-8", result.Stderr, StringComparison.Ordinal);
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var finding = Report.Parse(result).ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(key));
+        Assert.Contains("caf\uFFFD.env", finding.GetRawText(), StringComparison.Ordinal);
     }
 }

@@ -25,7 +25,76 @@ public static partial class RegularFile
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, options);
         }
 
-        var fd = Open(path, OReadOnly | ONonBlock | OCloseOnExec);
+        return FromDescriptor(Open(path, OReadOnly | ONonBlock | OCloseOnExec), path);
+    }
+
+    /// <summary>
+    /// Opens a regular file by the raw bytes of its name (Linux): a name that is not valid UTF-8
+    /// cannot be opened through a .NET string path. <paramref name="shownAs"/> names it in messages.
+    /// </summary>
+    public static FileStream OpenRead(byte[] path, string shownAs)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("opening a file by the bytes of its name needs Linux");
+        }
+
+        return FromDescriptor(OpenBytes([.. path, 0], OReadOnly | ONonBlock | OCloseOnExec), shownAs);
+    }
+
+    /// <summary>
+    /// The raw names in a folder whose UTF-8 reading (invalid bytes as U+FFFD) is <paramref name="lossyName"/>
+    /// (Linux, through <c>readdir</c>); empty when there is none or the folder cannot be listed.
+    /// </summary>
+    public static List<byte[]> RawNamesMatching(string folder, string lossyName)
+    {
+        var found = new List<byte[]>();
+        if (!OperatingSystem.IsLinux())
+        {
+            return found;
+        }
+
+        var dir = OpenDir(folder);
+        if (dir == IntPtr.Zero)
+        {
+            return found;
+        }
+
+        try
+        {
+            IntPtr entry;
+            while ((entry = ReadDir(dir)) != IntPtr.Zero)
+            {
+                // struct dirent on 64-bit Linux: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+                var name = new List<byte>();
+                for (var i = 19; ; i++)
+                {
+                    var b = Marshal.ReadByte(entry, i);
+                    if (b == 0)
+                    {
+                        break;
+                    }
+
+                    name.Add(b);
+                }
+
+                if (System.Text.Encoding.UTF8.GetString([.. name]) == lossyName)
+                {
+                    found.Add([.. System.Text.Encoding.UTF8.GetBytes(folder.TrimEnd('/') + "/"), .. name]);
+                }
+            }
+        }
+        finally
+        {
+            _ = CloseDir(dir);
+        }
+
+        return found;
+    }
+
+    private static FileStream FromDescriptor(int fd, string path)
+    {
         if (fd < 0)
         {
             var error = Marshal.GetLastPInvokeError();
@@ -89,6 +158,18 @@ public static partial class RegularFile
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static partial int OpenBytes(byte[] path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr OpenDir(string path);
+
+    [LibraryImport("libc", EntryPoint = "readdir")]
+    private static partial IntPtr ReadDir(IntPtr dir);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    private static partial int CloseDir(IntPtr dir);
 }
 
 /// <summary>A path that had to be a regular file is a FIFO, a device, a socket or a folder; nothing was read.</summary>

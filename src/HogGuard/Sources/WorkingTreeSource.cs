@@ -98,11 +98,31 @@ internal static class WorkingTreeSource
 
             if (!info.Exists && relative.Contains('\uFFFD', StringComparison.Ordinal))
             {
-                // A name that is not UTF-8 cannot be opened through .NET's string paths: never skip it silently.
-                stats.AddUnreadable();
-                lock (warnings)
+                // A name that is not UTF-8 cannot be opened through .NET's string paths: open it by
+                // the bytes of its name, reported under its UTF-8 reading; never skip it silently.
+                var raw = RegularFile.RawNamesMatching(Path.GetDirectoryName(full)!, Path.GetFileName(full));
+                if (raw.Count == 0)
                 {
-                    warnings.Add($"could not read {relative}: its name is not valid UTF-8; rename it, or scan the history (--history reads it by object id)");
+                    stats.AddUnreadable();
+                    lock (warnings)
+                    {
+                        warnings.Add($"could not read {relative}: its name (or its folder's) is not valid UTF-8; rename it, or scan the history (--history reads it by object id)");
+                    }
+
+                    return;
+                }
+
+                foreach (var name in raw)
+                {
+                    using var byName = RegularFile.OpenRead(name, relative);
+                    if (new ContentScanner(sink).Scan(byName, -1, relative.Replace('\\', '/')) == ContentOutcome.Binary)
+                    {
+                        stats.AddBinary();
+                    }
+                    else
+                    {
+                        stats.AddScanned(byName.Length);
+                    }
                 }
 
                 return;
