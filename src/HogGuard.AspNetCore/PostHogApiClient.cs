@@ -116,11 +116,22 @@ public static class PostHogScopes
 {
     private static readonly Dictionary<string, string> Objects = new(StringComparer.Ordinal)
     {
-        ["insights"] = "insight", ["feature_flags"] = "feature_flag", ["dashboards"] = "dashboard", ["cohorts"] = "cohort",
-        ["persons"] = "person", ["query"] = "query", ["annotations"] = "annotation", ["experiments"] = "experiment",
-        ["actions"] = "action", ["surveys"] = "survey", ["event_definitions"] = "event_definition",
-        ["property_definitions"] = "property_definition", ["session_recordings"] = "session_recording", ["notebooks"] = "notebook",
-        ["project_secret_api_keys"] = "project", ["hog_functions"] = "hog_function",
+        ["insights"] = "insight",
+        ["feature_flags"] = "feature_flag",
+        ["dashboards"] = "dashboard",
+        ["cohorts"] = "cohort",
+        ["persons"] = "person",
+        ["query"] = "query",
+        ["annotations"] = "annotation",
+        ["experiments"] = "experiment",
+        ["actions"] = "action",
+        ["surveys"] = "survey",
+        ["event_definitions"] = "event_definition",
+        ["property_definitions"] = "property_definition",
+        ["session_recordings"] = "session_recording",
+        ["notebooks"] = "notebook",
+        ["project_secret_api_keys"] = "project",
+        ["hog_functions"] = "hog_function",
     };
 
     /// <summary><c>/api/projects/{id}/insights/…</c> GET → <c>insight:read</c>; other methods → <c>:write</c>. Null when unknown.</summary>

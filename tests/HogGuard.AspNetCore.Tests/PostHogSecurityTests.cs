@@ -96,7 +96,10 @@ public sealed class PostHogSecurityTests
         var host = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
         using var provider = Services(new()
         {
-            ["PostHog:Host"] = host, ["PostHog:ReaderKey"] = Token("phx_"), ["PostHog:ReaderScopes:0"] = "insight:read", ["PostHog:ReaderScopes:1"] = "query:read",
+            ["PostHog:Host"] = host,
+            ["PostHog:ReaderKey"] = Token("phx_"),
+            ["PostHog:ReaderScopes:0"] = "insight:read",
+            ["PostHog:ReaderScopes:1"] = "query:read",
         });
         var reader = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Reader);
 
@@ -127,8 +130,11 @@ public sealed class PostHogSecurityTests
             listener.Start();
             using var provider = Services(new()
             {
-                ["PostHog:Host"] = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", ["PostHog:ReaderKey"] = Token("phx_"), ["PostHog:WriterKey"] = Token("phx_"),
-                ["PostHog:PolicyFile"] = policy, ["PostHog:Environment"] = "production",
+                ["PostHog:Host"] = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}",
+                ["PostHog:ReaderKey"] = Token("phx_"),
+                ["PostHog:WriterKey"] = Token("phx_"),
+                ["PostHog:PolicyFile"] = policy,
+                ["PostHog:Environment"] = "production",
             });
 
             var reader = await provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Reader).GetScopesAsync();

@@ -66,8 +66,13 @@ public sealed class CheckCommandTests
         Assert.Equal(
             new Dictionary<string, string>
             {
-                ["keys-not-in-code"] = "pass", ["env-files-ignored"] = "pass", ["key-per-environment"] = "pass", ["minimal-scopes"] = "pass",
-                ["webhook-signatures"] = "pass", ["audit-logging"] = "pass", ["rotation-schedule"] = "pass",
+                ["keys-not-in-code"] = "pass",
+                ["env-files-ignored"] = "pass",
+                ["key-per-environment"] = "pass",
+                ["minimal-scopes"] = "pass",
+                ["webhook-signatures"] = "pass",
+                ["audit-logging"] = "pass",
+                ["rotation-schedule"] = "pass",
             },
             Statuses(result));
         Tool.AssertNoTokenLeaked(result);

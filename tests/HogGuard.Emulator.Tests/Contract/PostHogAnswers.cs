@@ -97,8 +97,15 @@ internal static class PostHogAnswers
     {
         var results = Enumerable.Range(offset, size).Select(i => new Dictionary<string, object?>
         {
-            ["id"] = $"k{i}", ["label"] = $"key {i}", ["value"] = null, ["mask_value"] = $"phs_...{i:0000}",
-            ["created_at"] = "2026-01-01T00:00:00Z", ["created_by"] = null, ["last_used_at"] = null, ["last_rolled_at"] = null, ["scopes"] = new[] { "feature_flag:read" },
+            ["id"] = $"k{i}",
+            ["label"] = $"key {i}",
+            ["value"] = null,
+            ["mask_value"] = $"phs_...{i:0000}",
+            ["created_at"] = "2026-01-01T00:00:00Z",
+            ["created_by"] = null,
+            ["last_used_at"] = null,
+            ["last_rolled_at"] = null,
+            ["scopes"] = new[] { "feature_flag:read" },
         }).ToList();
         var next = offset + size < count ? $"{host}api/projects/1/project_secret_api_keys/?limit=100&offset={offset + size}" : null;
         var previous = offset > 0 ? $"{host}api/projects/1/project_secret_api_keys/?limit=100" : null;
