@@ -70,17 +70,9 @@ public static class AtomicFile
 
                 return;
             case var kind:
-                throw new IOException($"{path} is a {Describe(kind.Value)}, not a file; give a file path (or a device such as /dev/stdout)");
+                throw new IOException($"{path} is a {UnixOwnership.Describe(kind.Value)}, not a file; give a file path (or a device such as /dev/stdout)");
         }
     }
-
-    private static string Describe(UnixFileKind kind) => kind switch
-    {
-        UnixFileKind.Directory => "folder",
-        UnixFileKind.BlockDevice => "block device",
-        UnixFileKind.Socket => "socket",
-        _ => "special file",
-    };
 
     private static void FsyncDirectory(string directory)
     {

@@ -113,15 +113,7 @@ public static partial class RegularFile
         if (kind is not UnixFileKind.Regular)
         {
             handle.Dispose();
-            throw new NotARegularFileException(path, kind switch
-            {
-                UnixFileKind.Fifo => "FIFO (named pipe)",
-                UnixFileKind.CharacterDevice => "character device",
-                UnixFileKind.BlockDevice => "block device",
-                UnixFileKind.Socket => "socket",
-                UnixFileKind.Directory => "folder",
-                _ => "special file",
-            });
+            throw new NotARegularFileException(path, UnixOwnership.Describe(kind ?? UnixFileKind.Other));
         }
 
         return new FileStream(handle, FileAccess.Read, 1);

@@ -14,47 +14,14 @@ internal static partial class UnixOwnership
     private const uint StatxBasicStats = 0x7ff;
 
     /// <summary>The owner and group of <paramref name="path"/> (following links); null off Linux or when unreadable.</summary>
-    public static (uint Uid, uint Gid)? Of(string path)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        var buffer = new byte[256];
-        try
-        {
-            if (Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
-            {
-                return null;
-            }
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
-
+    public static (uint Uid, uint Gid)? Of(string path) =>
         // struct statx: stx_uid at byte 20, stx_gid at byte 24.
-        return (BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24));
-    }
+        Stat(path) is { } buffer ? (BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24)) : null;
 
     /// <summary>What a path is (following links), from <c>statx</c>'s mode; null off Linux, when absent or unreadable.</summary>
     public static UnixFileKind? KindOf(string path)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        var buffer = new byte[256];
-        try
-        {
-            if (Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
-            {
-                return null;
-            }
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        if (Stat(path) is not { } buffer)
         {
             return null;
         }
@@ -70,6 +37,37 @@ internal static partial class UnixOwnership
             0xC000 => UnixFileKind.Socket,
             _ => UnixFileKind.Other,
         };
+    }
+
+    /// <summary>A file type in words, for messages ("a FIFO (named pipe), not a regular file").</summary>
+    public static string Describe(UnixFileKind kind) => kind switch
+    {
+        UnixFileKind.Regular => "regular file",
+        UnixFileKind.Directory => "folder",
+        UnixFileKind.CharacterDevice => "character device",
+        UnixFileKind.BlockDevice => "block device",
+        UnixFileKind.Fifo => "FIFO (named pipe)",
+        UnixFileKind.Socket => "socket",
+        _ => "special file",
+    };
+
+    /// <summary>The 256-byte <c>struct statx</c> of a path (following links); null off Linux, when absent or unreadable.</summary>
+    private static byte[]? Stat(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var buffer = new byte[256];
+        try
+        {
+            return Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) == 0 ? buffer : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Gives an open file the owner and group; an <see cref="IOException"/> names the file when the system refuses.</summary>

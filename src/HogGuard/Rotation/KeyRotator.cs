@@ -394,8 +394,9 @@ public sealed class KeyRotator(RotationContext context)
             var self = await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, rotator, ct).ConfigureAwait(false);
             if (self.Value?.ScopedTeams is not { Count: > 0 } teams)
             {
+                // Require throws for every answer but Ok, with the refusal's own message.
                 _ = Require(projects, "the rotator key");
-                throw new RotationException($"PostHog did not list the projects: {projects.Detail}; set 'project: ID' under environments.{_c.Policy.Environment} in hogguard.yml");
+                throw new System.Diagnostics.UnreachableException();
             }
 
             candidates = [.. teams.Select(t => new ProjectInfo { Id = t })];

@@ -19,7 +19,7 @@ internal static class WorkingTreeSource
             var kind = Configuration.UnixOwnership.KindOf(root);
             if (kind is not (null or Configuration.UnixFileKind.Regular))
             {
-                throw new ScanInputException($"{root} is a {Describe(kind.Value)}, not a regular file; scan a file or a folder");
+                throw new ScanInputException($"{root} is a {Configuration.UnixOwnership.Describe(kind.Value)}, not a regular file; scan a file or a folder");
             }
 
             // A named symbolic link is followed (to the regular file it names), reported under the name given.
@@ -173,15 +173,6 @@ internal static class WorkingTreeSource
             }
         }
     }
-
-    private static string Describe(Configuration.UnixFileKind kind) => kind switch
-    {
-        Configuration.UnixFileKind.Fifo => "FIFO (named pipe)",
-        Configuration.UnixFileKind.CharacterDevice => "character device",
-        Configuration.UnixFileKind.BlockDevice => "block device",
-        Configuration.UnixFileKind.Socket => "socket",
-        _ => "special file",
-    };
 
     /// <summary>Every file below <paramref name="root"/> (no links, no <c>.git</c>); a folder that cannot be read is counted and named, never skipped silently.</summary>
     private static List<string> EnumerateFiles(string root, ScanStatistics stats, List<string> warnings)

@@ -333,7 +333,7 @@ public sealed class EmulatorContractTests : IAsyncLifetime
     {
         // posthog/auth.py
         using var response = await _ingestion.SendAsync(Request(HttpMethod.Get, "/api/users/@me/"));
-        await AssertSameAsync(PostHogFactAnswers.NotAuthenticated, response);
+        await AssertSameAsync(PostHogAnswers.NotAuthenticated, response);
     }
 
     [Fact]
@@ -343,8 +343,8 @@ public sealed class EmulatorContractTests : IAsyncLifetime
         using var wildcard = await _ingestion.SendAsync(Request(HttpMethod.Post, "/api/projects/1/project_secret_api_keys/", All, new { label = "all", scopes = new[] { "*" } }));
         using var duplicate = await _ingestion.SendAsync(Request(HttpMethod.Post, "/api/projects/1/project_secret_api_keys/", All, new { label = "flags", scopes = new[] { "feature_flag:read" } }));
 
-        await AssertSameAsync(PostHogFactAnswers.WildcardSecretKey, wildcard);
-        await AssertSameAsync(PostHogFactAnswers.DuplicateLabel, duplicate);
+        await AssertSameAsync(PostHogAnswers.WildcardSecretKey, wildcard);
+        await AssertSameAsync(PostHogAnswers.DuplicateLabel, duplicate);
     }
 
     [Fact]
@@ -370,7 +370,7 @@ public sealed class EmulatorContractTests : IAsyncLifetime
 
         // The admin already held 3 keys: the 8th new one is the 11th.
         Assert.All(statuses.Take(7), r => Assert.Equal(201, (int)r.StatusCode));
-        await AssertSameAsync(PostHogFactAnswers.PersonalKeyLimit, statuses[7]);
+        await AssertSameAsync(PostHogAnswers.PersonalKeyLimit, statuses[7]);
         statuses.ForEach(r => r.Dispose());
     }
 }

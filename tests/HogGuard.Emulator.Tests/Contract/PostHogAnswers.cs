@@ -29,8 +29,8 @@ internal sealed record PostHogAnswer(string Source, int Status, string ContentTy
 /// </summary>
 internal static class PostHogAnswers
 {
-    private static string Error(string type, string code, string detail) =>
-        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string?> { ["type"] = type, ["code"] = code, ["detail"] = detail, ["attr"] = null });
+    private static string Error(string type, string code, string detail, string? attr = null) =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string?> { ["type"] = type, ["code"] = code, ["detail"] = detail, ["attr"] = attr });
 
     /// <summary>posthog/permissions.py, APIScopePermission.</summary>
     public static readonly PostHogAnswer MissingScope = new("posthog/permissions.py", 403, PostHogAnswer.Json,
@@ -112,13 +112,6 @@ internal static class PostHogAnswers
         var body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?> { ["count"] = count, ["next"] = next, ["previous"] = previous, ["results"] = results });
         return new PostHogAnswer("posthog/settings/web.py", 200, PostHogAnswer.Json, body);
     }
-}
-
-/// <summary>More of PostHog's answers, from the facts sheet's earlier sections.</summary>
-internal static class PostHogFactAnswers
-{
-    private static string Error(string type, string code, string detail, string? attr = null) =>
-        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string?> { ["type"] = type, ["code"] = code, ["detail"] = detail, ["attr"] = attr });
 
     /// <summary>posthog/auth.py: no credentials at all.</summary>
     public static readonly PostHogAnswer NotAuthenticated = new("posthog/auth.py", 401, PostHogAnswer.Json,

@@ -9,7 +9,8 @@ public sealed class SecretMaskingTests
     [Fact]
     public void Mask_LongValue_KeepsFirstAndLastFourAsPostHogDoes()
     {
-        Assert.Equal("phx_...wxyz", SecretMasking.Mask("phx_abcdefghijklmnopqrstuvwxyz0123456789wxyz"));
+        // Built here rather than written out, so the file holds no token-shaped literal.
+        Assert.Equal("phx_...wxyz", SecretMasking.Mask("phx_" + new string('a', 40) + "wxyz"));
     }
 
     [Theory]
