@@ -109,7 +109,7 @@ public static partial class RegularFile
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var kind = UnixOwnership.KindOf($"/proc/self/fd/{fd}");
+        var kind = UnixOwnership.KindOf(fd);
         if (kind is not UnixFileKind.Regular)
         {
             handle.Dispose();

@@ -12,6 +12,7 @@ internal static partial class UnixOwnership
 {
     private const int AtFdCwd = -100;
     private const uint StatxBasicStats = 0x7ff;
+    private const int AtEmptyPath = 0x1000;
 
     /// <summary>The owner and group of <paramref name="path"/> (following links); null off Linux or when unreadable.</summary>
     public static (uint Uid, uint Gid)? Of(string path) =>
@@ -19,9 +20,14 @@ internal static partial class UnixOwnership
         Stat(path) is { } buffer ? (BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt32(buffer, 24)) : null;
 
     /// <summary>What a path is (following links), from <c>statx</c>'s mode; null off Linux, when absent or unreadable.</summary>
-    public static UnixFileKind? KindOf(string path)
+    public static UnixFileKind? KindOf(string path) => Kind(Stat(path));
+
+    /// <summary>What an open descriptor is (<c>statx</c> with <c>AT_EMPTY_PATH</c>: no path is looked up again).</summary>
+    public static UnixFileKind? KindOf(int fd) => Kind(Stat(fd, string.Empty, AtEmptyPath));
+
+    private static UnixFileKind? Kind(byte[]? buffer)
     {
-        if (Stat(path) is not { } buffer)
+        if (buffer is null)
         {
             return null;
         }
@@ -52,7 +58,9 @@ internal static partial class UnixOwnership
     };
 
     /// <summary>The 256-byte <c>struct statx</c> of a path (following links); null off Linux, when absent or unreadable.</summary>
-    private static byte[]? Stat(string path)
+    private static byte[]? Stat(string path) => Stat(AtFdCwd, path, 0);
+
+    private static byte[]? Stat(int dirfd, string path, int flags)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -62,7 +70,7 @@ internal static partial class UnixOwnership
         var buffer = new byte[256];
         try
         {
-            return Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) == 0 ? buffer : null;
+            return Statx(dirfd, path, flags, StatxBasicStats, buffer) == 0 ? buffer : null;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -73,7 +81,7 @@ internal static partial class UnixOwnership
     /// <summary>Gives an open file the owner and group; an <see cref="IOException"/> names the file when the system refuses.</summary>
     public static void Apply(SafeFileHandle handle, (uint Uid, uint Gid) owner, string forPath)
     {
-        if (!OperatingSystem.IsLinux() || Of(ProcSelf(handle)) is { } now && now == owner)
+        if (!OperatingSystem.IsLinux() || Stat((int)handle.DangerousGetHandle(), string.Empty, AtEmptyPath) is { } now && (BitConverter.ToUInt32(now, 20), BitConverter.ToUInt32(now, 24)) == owner)
         {
             return;
         }
@@ -84,8 +92,6 @@ internal static partial class UnixOwnership
             throw new IOException($"{forPath} belongs to user {owner.Uid} and group {owner.Gid}, and rewriting it as this user (error {error}: {Marshal.GetPInvokeErrorMessage(error)}) would hand it to another owner; nothing was written. Run as its owner or as root");
         }
     }
-
-    private static string ProcSelf(SafeFileHandle handle) => $"/proc/self/fd/{handle.DangerousGetHandle()}";
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
