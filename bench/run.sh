@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds HogGuard as users would run it and times it against peer approaches on the same inputs.
 #   bench/run.sh [OUT_DIR]     (default bench/out; needs git, python3, ripgrep; npm for secretlint)
-# Inputs: a 3,000- and a 15,000-commit repository from ../shared/bench/make-history-repo.py and a
+# Inputs: a 3,000- and a 15,000-commit repository from bench/make-history-repo.py and a
 # copy of /usr/include. Prints markdown tables of medians and ratios (HogGuard / baseline).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -20,7 +20,7 @@ hogguard="$out/tool/hogguard"
 
 for commits in 3000 15000; do
   repo="$out/history-$commits"
-  [ -d "$repo" ] || python3 "$root/../shared/bench/make-history-repo.py" "$repo" --commits "$commits"
+  [ -d "$repo" ] || python3 "$root/bench/make-history-repo.py" "$repo" --commits "$commits"
   python3 "$here/compare.py" history --hogguard "$hogguard" --repo "$repo" --runs "${RUNS:-5}"
 done
 

@@ -5,7 +5,7 @@ using HogGuard.Cli.Tests.Infrastructure;
 namespace HogGuard.Cli.Tests;
 
 /// <summary>
-/// Builds a repository with ../shared/bench/make-history-repo.py and checks the history scan
+/// Builds a repository with bench/make-history-repo.py (vendored from the team's shared bench folder) and checks the history scan
 /// against its manifest: every planted token found exactly once, at the commit that planted it,
 /// and nothing else reported as a secret.
 /// </summary>
@@ -53,14 +53,14 @@ public sealed class HistoryManifestTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "..", "shared", "bench", "make-history-repo.py");
+            var candidate = Path.Combine(dir.FullName, "bench", "make-history-repo.py");
             if (File.Exists(Path.Combine(dir.FullName, "HogGuard.slnx")) && File.Exists(candidate))
             {
                 return Path.GetFullPath(candidate);
             }
         }
 
-        throw new FileNotFoundException("../shared/bench/make-history-repo.py not found beside the checkout; CI copies ../shared next to the repository");
+        throw new FileNotFoundException("bench/make-history-repo.py not found above the test assembly; run the tests from a checkout of the repository");
     }
 
     private static void RunPython(params string[] args)
