@@ -35,7 +35,7 @@ public sealed class PostHogApiClient
     private readonly PostHogSecret _key;
     private readonly IReadOnlyList<string>? _configuredScopes;
     private readonly object _gate = new();
-    private Task<IReadOnlySet<string>>? _scopes;
+    private Task<ScopeSet>? _scopes;
 
     internal PostHogApiClient(string role, PostHogClient client, Uri host, PostHogSecret key, IReadOnlyList<string>? scopes)
     {
@@ -52,14 +52,14 @@ public sealed class PostHogApiClient
     public string Key => _key.ToString();
 
     /// <summary>The key's scopes: configured, or introspected once (a failed introspection is retried on the next call).</summary>
-    public Task<IReadOnlySet<string>> GetScopesAsync()
+    public Task<ScopeSet> GetScopesAsync()
     {
         lock (_gate)
         {
             if (_scopes is null || _scopes.IsFaulted || _scopes.IsCanceled)
             {
                 _scopes = _configuredScopes is not null
-                    ? Task.FromResult<IReadOnlySet<string>>(_configuredScopes.ToHashSet(StringComparer.Ordinal))
+                    ? Task.FromResult(ScopeSet.Of(_configuredScopes))
                     : IntrospectAsync();
             }
 
@@ -85,13 +85,13 @@ public sealed class PostHogApiClient
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(path);
-        var needed = scope ?? PostHogScopes.For(method, path)
+        var needed = scope ?? ScopeSet.Required(method, path)
             ?? throw new ArgumentException($"HogGuard does not know which scope '{path}' needs; pass it (e.g. scope: \"insight:read\")", nameof(scope));
         var held = await GetScopesAsync().ConfigureAwait(false);
-        if (!PostHogScopes.Allows(held, needed))
+        if (!held.Allows(needed))
         {
             throw new PostHogScopeException(
-                $"the {Role} key ({_key.Masked}) lacks the scope '{needed}' that {method} {path} needs; it holds [{string.Join(", ", held.Order(StringComparer.Ordinal))}]. Use the {(Role == PostHogRoles.Reader && needed.EndsWith(":write", StringComparison.Ordinal) ? "writer client" : "right client or give the key that scope")}.",
+                $"the {Role} key ({_key.Masked}) lacks the scope '{needed}' that {method} {path} needs; it holds [{held}]. Use the {(Role == PostHogRoles.Reader && needed.EndsWith(":write", StringComparison.Ordinal) ? "writer client" : "right client or give the key that scope")}.",
                 Role,
                 needed);
         }
@@ -99,7 +99,7 @@ public sealed class PostHogApiClient
         return await _client.SendAsync(_host, method, path, _key, json, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlySet<string>> IntrospectAsync()
+    private async Task<ScopeSet> IntrospectAsync()
     {
         var answer = await _client.GetCurrentPersonalKeyAsync(_host, _key).ConfigureAwait(false);
         if (!answer.IsOk)
@@ -107,55 +107,6 @@ public sealed class PostHogApiClient
             throw new InvalidOperationException($"the {Role} key's scopes could not be read from {_host}: {answer.Outcome} {answer.Detail}");
         }
 
-        return answer.Value!.Scopes.ToHashSet(StringComparer.Ordinal);
-    }
-}
-
-/// <summary>Which scope a private-API request needs, and whether a key's scopes allow it.</summary>
-public static class PostHogScopes
-{
-    private static readonly Dictionary<string, string> Objects = new(StringComparer.Ordinal)
-    {
-        ["insights"] = "insight",
-        ["feature_flags"] = "feature_flag",
-        ["dashboards"] = "dashboard",
-        ["cohorts"] = "cohort",
-        ["persons"] = "person",
-        ["query"] = "query",
-        ["annotations"] = "annotation",
-        ["experiments"] = "experiment",
-        ["actions"] = "action",
-        ["surveys"] = "survey",
-        ["event_definitions"] = "event_definition",
-        ["property_definitions"] = "property_definition",
-        ["session_recordings"] = "session_recording",
-        ["notebooks"] = "notebook",
-        ["project_secret_api_keys"] = "project",
-        ["hog_functions"] = "hog_function",
-    };
-
-    /// <summary><c>/api/projects/{id}/insights/…</c> GET → <c>insight:read</c>; other methods → <c>:write</c>. Null when unknown.</summary>
-    public static string? For(HttpMethod method, string path)
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        var parts = (path ?? string.Empty).Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts is not ["api", "projects" or "environments", _, var item, ..] || !Objects.TryGetValue(item, out var obj))
-        {
-            return null;
-        }
-
-        // The query endpoint reads data with a POST and cancels a running query with a DELETE: both
-        // are read actions there (posthog/api/query.py), so a reader key may run and cancel queries.
-        var read = method == HttpMethod.Get || method == HttpMethod.Head || (obj == "query" && (method == HttpMethod.Post || method == HttpMethod.Delete));
-        return $"{obj}:{(read ? "read" : "write")}";
-    }
-
-    /// <summary><c>*</c> allows everything; <c>x:write</c> allows <c>x:read</c>.</summary>
-    public static bool Allows(IReadOnlySet<string> held, string needed)
-    {
-        ArgumentNullException.ThrowIfNull(held);
-        ArgumentNullException.ThrowIfNull(needed);
-        return held.Contains("*") || held.Contains(needed)
-            || (needed.EndsWith(":read", StringComparison.Ordinal) && held.Contains(string.Concat(needed.AsSpan(0, needed.Length - 5), ":write")));
+        return ScopeSet.Of(answer.Value!.Scopes);
     }
 }

@@ -60,16 +60,18 @@ internal sealed class PostHogKeysHealthCheck(PostHogClient client, IOptions<Post
 
     private static void Classify(string setting, PostHogSecret key, ApiOutcome outcome, string? detail, List<string> invalid, List<string> degraded)
     {
-        switch (outcome)
+        if (outcome.ProvesKeyLive())
         {
-            case ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden or ApiOutcome.NoProjectAccess:
-                return;
-            case ApiOutcome.InvalidKey:
-                invalid.Add($"PostHog refuses {setting} ({key.Masked})");
-                return;
-            default:
-                degraded.Add($"{setting} ({key.Masked}) could not be checked: {detail}");
-                return;
+            return;
+        }
+
+        if (outcome == ApiOutcome.InvalidKey)
+        {
+            invalid.Add($"PostHog refuses {setting} ({key.Masked})");
+        }
+        else
+        {
+            degraded.Add($"{setting} ({key.Masked}) could not be checked: {detail}");
         }
     }
 }

@@ -2,6 +2,7 @@ using HogGuard.Keys;
 using HogGuard.PostHogApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using HogGuard.Configuration;
 
 namespace HogGuard.AspNetCore;
 
@@ -101,8 +102,8 @@ public sealed class PostHogSecurityOptions
             throw new Configuration.ConfigurationException($"{PolicyFile} has no environment '{Environment}' with keys; set PostHog:Environment to one it names ({string.Join(", ", config.Keys.Select(k => k.Environment).Distinct())})");
         }
 
-        ReaderScopes ??= keys.FirstOrDefault(k => k.Purpose == Policy.KeyPurpose.Reader)?.Scopes;
-        WriterScopes ??= keys.FirstOrDefault(k => k.Purpose == Policy.KeyPurpose.Writer)?.Scopes;
+        ReaderScopes ??= keys.FirstOrDefault(k => k.Purpose == KeyPurpose.Reader)?.Scopes;
+        WriterScopes ??= keys.FirstOrDefault(k => k.Purpose == KeyPurpose.Writer)?.Scopes;
         MaxKeyAgeDays ??= keys.Where(k => k.MaxAgeDays is not null).Select(k => k.MaxAgeDays).Min();
     }
 
@@ -132,7 +133,7 @@ internal sealed class PostHogSecurityOptionsValidator(string section) : IValidat
             failures.Add($"{section}:ReaderKey and {section}:WriterKey are the same key ({PostHogSecurityOptions.Show(reader)}): create a separate reader key with only read scopes, so a leak of the reader cannot change anything.");
         }
 
-        if (options.ReaderScopes?.FirstOrDefault(s => s == "*" || s.EndsWith(":write", StringComparison.Ordinal)) is { } write)
+        if (options.ReaderScopes is { } readerScopes && ScopeSet.Of(readerScopes).FirstWrite is { } write)
         {
             failures.Add($"{section}:ReaderScopes holds '{write}'; a reader key holds only :read scopes.");
         }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HogGuard.Audit;
+using HogGuard.IO;
+using HogGuard.Configuration;
 
 namespace HogGuard.Cli;
 
@@ -32,7 +34,7 @@ internal static class AuditCommand
         {
             var directory = RequireDirectory(result.GetValue(dir)!);
             var configPath = result.GetValue(config)!;
-            var settings = File.Exists(configPath) ? Configuration.HogGuardConfig.Load(configPath).Audit : Policy.AuditSettings.Default;
+            var settings = File.Exists(configPath) ? Configuration.HogGuardConfig.Load(configPath).AuditLog : AuditLogSettings.Default;
             var hostText = result.GetValue(host) ?? settings.ShipHost
                 ?? throw new UsageException("no host: pass --host URL or set audit.host in hogguard.yml");
             var ingestionText = result.GetValue(ingestion) ?? (result.GetValue(host) is null ? settings.ShipIngestionHost : null);
@@ -244,7 +246,7 @@ internal static class AuditCommand
 
         try
         {
-            var key = System.Text.Encoding.UTF8.GetBytes(Configuration.RegularFile.ReadAllText(path, 64 * 1024).Trim());
+            var key = System.Text.Encoding.UTF8.GetBytes(RegularFile.ReadAllText(path, 64 * 1024).Trim());
             return key.Length > 0 ? key : throw new UsageException($"{path} is empty; a checkpoint key needs at least one byte");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

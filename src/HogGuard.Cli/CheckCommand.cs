@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HogGuard.Checklist;
 using HogGuard.Configuration;
+using HogGuard.IO;
 
 namespace HogGuard.Cli;
 

@@ -4,6 +4,7 @@ using HogGuard.PostHogApi;
 using HogGuard.Policy;
 using HogGuard.Reports;
 using HogGuard.Sources;
+using HogGuard.Liveness;
 
 namespace HogGuard.Cli;
 
@@ -56,7 +57,7 @@ internal static class KeysCommand
             using var http = PostHogConnection.CreateHttpClient();
             var verifier = new SecretVerifier(new PostHogClient(http), PostHogConnection.KeyHosts(hosts, config.Hosts, trustConfig, configPath));
             var reader = new KeySourceReader(Path.GetDirectoryName(Path.GetFullPath(configPath))!);
-            var findings = await new KeyAuditor(verifier, reader, config.Audit, configPath).AuditAsync(config.Keys, cancellationToken);
+            var findings = await new KeyAuditor(verifier, reader, config.KeyAudit, configPath).AuditAsync(config.Keys, cancellationToken);
             var environments = config.Keys.Select(k => k.Environment).Distinct().Count();
             var result = new ScanResult { Findings = findings, Statistics = new ScanStatistics(), Warnings = [] };
             var summary = new ReportSummary(result, failOn) { Subject = $"{config.Keys.Count} keys, {environments} environment(s)" };

@@ -1,5 +1,6 @@
 using HogGuard.Detection;
 using HogGuard.PostHogApi;
+using HogGuard.Liveness;
 
 namespace HogGuard.Cli;
 

@@ -1,5 +1,5 @@
-using HogGuard.Configuration;
 using HogGuard.Reports;
+using HogGuard.IO;
 
 namespace HogGuard.Cli;
 

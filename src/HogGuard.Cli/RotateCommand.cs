@@ -6,6 +6,7 @@ using HogGuard.Keys;
 using HogGuard.Policy;
 using HogGuard.PostHogApi;
 using HogGuard.Rotation;
+using HogGuard.SecretStores;
 
 namespace HogGuard.Cli;
 
@@ -109,7 +110,7 @@ internal static class RotateCommand
             var policy = FindPolicy(config, request.ConfigPath, envName, keyName);
 
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(request.ConfigPath))!;
-            var store = SecretStores.For(policy.Source, baseDirectory);
+            var store = SecretStoreFactory.For(policy.Source, baseDirectory);
             var outside = OutsideOf(policy.Source, baseDirectory);
             if (outside is not null && !config.AllowStoresOutside)
             {
@@ -138,7 +139,7 @@ internal static class RotateCommand
             }
 
             using var http = PostHogConnection.CreateHttpClient();
-            await using var audit = config.Audit.LogDirectory is { } dir ? new Audit.FileAuditLog(new Audit.AuditLogOptions { Directory = dir }) : null;
+            await using var audit = config.AuditLog.Directory is { } dir ? new Audit.FileAuditLog(new Audit.AuditLogOptions { Directory = dir }) : null;
             var fault = Environment.GetEnvironmentVariable(FaultVariable);
             var context = new RotationContext(new PostHogClient(http), host, store, policy, journals, new ConsolePrompt(request.Yes))
             {
@@ -196,12 +197,12 @@ internal static class RotateCommand
     /// </summary>
     private static string? OutsideOf(KeySource source, string baseDirectory)
     {
-        if (source.Scheme is not ("dotenv" or "json") || SecretStores.FileOf(source, baseDirectory) is not { } file)
+        if (source.Scheme is not ("dotenv" or "json") || SecretStoreFactory.FileOf(source, baseDirectory) is not { } file)
         {
             return null;
         }
 
-        var target = SecretStores.FinalTarget(file);
+        var target = SecretStoreFactory.FinalTarget(file);
         var root = Path.GetFullPath(baseDirectory);
         var real = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
         bool Inside(string folder) => target.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal);

@@ -106,7 +106,7 @@ internal static class ScanCommand
 
             if (settings.Verify)
             {
-                result = result.WithFindings(await LiveCheck.RunAsync(settings, hosts, result.Findings, config.Audit.LogDirectory, stderr, cancellationToken), 0);
+                result = result.WithFindings(await LiveCheck.RunAsync(settings, hosts, result.Findings, config.AuditLog.Directory, stderr, cancellationToken), 0);
             }
 
             var summary = new ReportSummary(result, settings.FailOn);
@@ -211,7 +211,7 @@ internal static class ScanCommand
                 throw new UsageException($"--max-file-size '{settings.MaxFileSize}' is not a size; use a number of bytes or a size such as 512KB, 100MB or 1GB");
             }
 
-            config = new HogGuardConfig { AllowPaths = config.AllowPaths, MaxFileSize = size, SourcePath = config.SourcePath, Keys = config.Keys, Audit = config.Audit, Hosts = config.Hosts };
+            config = new HogGuardConfig { AllowPaths = config.AllowPaths, MaxFileSize = size, SourcePath = config.SourcePath, Keys = config.Keys, KeyAudit = config.KeyAudit, AuditLog = config.AuditLog, Hosts = config.Hosts };
         }
 
         return config;

@@ -99,10 +99,10 @@ internal static class TextReport
         return $"{where} @ {location.Commit[..Math.Min(12, location.Commit.Length)]} ({location.Author}, {date})";
     }
 
-    private static string Describe(HogGuard.PostHogApi.Verification v)
+    private static string Describe(Verification v)
     {
         var text = v.Status.ToString().ToLowerInvariant();
-        if (v.Host is not null && v.Status == HogGuard.PostHogApi.VerificationStatus.Live)
+        if (v.Host is not null && v.Status == VerificationStatus.Live)
         {
             text += $" on {v.Host}";
         }
@@ -112,7 +112,7 @@ internal static class TextReport
             text += $"\nscopes: {string.Join(", ", scopes)}";
         }
 
-        if (v.Status is HogGuard.PostHogApi.VerificationStatus.Unknown or HogGuard.PostHogApi.VerificationStatus.Invalid && v.Detail is { } why)
+        if (v.Status is VerificationStatus.Unknown or VerificationStatus.Invalid && v.Detail is { } why)
         {
             text += $"\n{why}";
         }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using HogGuard.Configuration;
 using HogGuard.Webhooks;
+using HogGuard.IO;
 
 namespace HogGuard.Cli;
 
@@ -156,7 +156,7 @@ internal static class WebhookCommand
         string text;
         try
         {
-            text = (path == "-" ? Console.In.ReadToEnd() : Configuration.RegularFile.ReadAllText(path, 64 * 1024)).Trim();
+            text = (path == "-" ? Console.In.ReadToEnd() : RegularFile.ReadAllText(path, 64 * 1024)).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -182,7 +182,7 @@ internal static class WebhookCommand
         try
         {
             // PostHog's webhook bodies are small; 25 MB is far above any and bounds memory.
-            return Configuration.RegularFile.ReadAllBytes(path, 25L * 1024 * 1024);
+            return RegularFile.ReadAllBytes(path, 25L * 1024 * 1024);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,8 @@
 using HogGuard.Keys;
 using HogGuard.PostHogApi;
 using System.Net.Http.Json;
+using HogGuard.Detection;
+using HogGuard.Liveness;
 
 namespace HogGuard.Emulator.Tests;
 

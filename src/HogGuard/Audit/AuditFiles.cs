@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using HogGuard.IO;
 
 namespace HogGuard.Audit;
 
@@ -41,7 +42,7 @@ internal static class AuditFiles
     }
 
     /// <summary>A segment's bytes; a segment that is not a regular file (a FIFO put in its place) is an error, never a hang.</summary>
-    public static byte[] ReadSegment(string path) => Configuration.RegularFile.ReadAllBytes(path, int.MaxValue);
+    public static byte[] ReadSegment(string path) => RegularFile.ReadAllBytes(path, int.MaxValue);
 
     public static string SegmentName(long firstSequence) => $"audit-{firstSequence.ToString("D12", CultureInfo.InvariantCulture)}.jsonl";
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HogGuard.IO;
 
 namespace HogGuard.Audit;
 
@@ -22,7 +23,7 @@ internal static class AuditRecovery
             // A crash cut the last line short: keep those bytes for inspection, then cut them off.
             setAside = $"{path}.torn-{DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
             // Same mode as the segments (owner-only): the torn bytes are part of an entry.
-            Configuration.AtomicFile.Write(setAside, s => s.Write(bytes.AsSpan(end)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            AtomicFile.Write(setAside, s => s.Write(bytes.AsSpan(end)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
             {
                 file.SetLength(end);

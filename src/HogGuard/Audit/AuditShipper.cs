@@ -1,6 +1,6 @@
 using System.Globalization;
-using HogGuard.Configuration;
 using HogGuard.PostHogApi;
+using HogGuard.IO;
 
 namespace HogGuard.Audit;
 
@@ -178,7 +178,7 @@ public sealed class AuditShipper
         }
 
         // A damaged cursor must not silently become 0: that would ship the whole log again.
-        var text = Configuration.RegularFile.ReadAllText(path, 64).Trim();
+        var text = RegularFile.ReadAllText(path, 64).Trim();
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new InvalidDataException($"{path} does not hold a sequence number; nothing was shipped. Write the last sequence PostHog has (see 'hogguard audit tail'), or 0 to ship everything again");

@@ -1,3 +1,5 @@
+using HogGuard.IO;
+
 namespace HogGuard.Audit;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     private bool _closed;
     private Exception? _stopped;
     private FileStream _segment;
-    private readonly Configuration.ExclusiveFileLock _directoryLock;
+    private readonly ExclusiveFileLock _directoryLock;
 
     // Kept here: FileStream.Length asks the file system (fstat) on every call.
     private long _segmentLength;
@@ -227,7 +229,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         var (sequence, hash, segment) = (_lastSequence, _lastHash, _segmentName);
         try
         {
-            Configuration.AtomicFile.Write(Path.Combine(_options.Directory, AuditFiles.HeadFile), s => s.Write(AuditFiles.HeadLine(segment, sequence, hash, _options.CheckpointKey)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            AtomicFile.Write(Path.Combine(_options.Directory, AuditFiles.HeadFile), s => s.Write(AuditFiles.HeadLine(segment, sequence, hash, _options.CheckpointKey)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             _headSequence = sequence;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -8,6 +8,7 @@ using HogGuard.PostHogApi;
 using HogGuard.Rotation;
 using HogGuard.Sources;
 using HogGuard.Webhooks;
+using HogGuard.Liveness;
 
 namespace HogGuard.Checklist;
 
@@ -69,7 +70,7 @@ public sealed class SecurityChecklist(HttpClient http, TimeProvider? time = null
         if (options.Verify && config.Keys.Count > 0)
         {
             var verifier = new SecretVerifier(new PostHogClient(http), options.Hosts.Count > 0 ? options.Hosts : config.Hosts);
-            live = await new KeyAuditor(verifier, reader, config.Audit, config.SourcePath ?? HogGuardConfig.FileName, _time).AuditAsync(config.Keys, cancellationToken).ConfigureAwait(false);
+            live = await new KeyAuditor(verifier, reader, config.KeyAudit, config.SourcePath ?? HogGuardConfig.FileName, _time).AuditAsync(config.Keys, cancellationToken).ConfigureAwait(false);
         }
 
         return
@@ -176,11 +177,11 @@ public sealed class SecurityChecklist(HttpClient http, TimeProvider? time = null
             {
                 warnings.Add($"{where}: the policy sets no scopes, so any scope passes");
             }
-            else if (policy.Scopes.Contains("*"))
+            else if (ScopeSet.Of(policy.Scopes).IsWildcard)
             {
                 problems.Add($"{where}: the policy allows every scope (*)");
             }
-            else if (policy.Purpose == KeyPurpose.Reader && policy.Scopes.FirstOrDefault(s => s.EndsWith(":write", StringComparison.Ordinal)) is { } write)
+            else if (policy.Purpose == KeyPurpose.Reader && ScopeSet.Of(policy.Scopes).FirstWrite is { } write)
             {
                 problems.Add($"{where}: a reader whose policy allows {write}");
             }
@@ -286,7 +287,7 @@ public sealed class SecurityChecklist(HttpClient http, TimeProvider? time = null
     {
         const string Title = "Audit logging is enabled";
         const string Fix = "Name an audit directory in hogguard.yml (audit: { directory: PATH }) and write to it (AddPostHogAuditLog, hogguard audit append); ship it with hogguard audit ship.";
-        if (config.Audit.LogDirectory is not { } directory)
+        if (config.AuditLog.Directory is not { } directory)
         {
             return new(6, "audit-logging", Title, CheckStatus.Fail, ["hogguard.yml names no audit.directory"], Fix);
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HogGuard.Detection;
+using HogGuard.IO;
 
 namespace HogGuard.Configuration;
 

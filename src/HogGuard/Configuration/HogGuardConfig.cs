@@ -1,6 +1,8 @@
 using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using HogGuard.IO;
+using HogGuard.SecretStores;
 
 namespace HogGuard.Configuration;
 
@@ -29,22 +31,25 @@ public sealed class HogGuardConfig
     public long MaxFileSize { get; init; } = DefaultMaxFileSize;
 
     /// <summary>The keys each environment uses (<c>environments</c>), for <c>hogguard keys audit</c>.</summary>
-    public IReadOnlyList<Policy.KeyPolicy> Keys { get; init; } = [];
+    public IReadOnlyList<KeyPolicy> Keys { get; init; } = [];
 
-    /// <summary>Audit thresholds (<c>audit</c>).</summary>
-    public Policy.AuditSettings Audit { get; init; } = Policy.AuditSettings.Default;
+    /// <summary>When <c>keys audit</c> calls a key unused or due soon (<c>audit.unused_days</c>, <c>audit.due_soon_days</c>).</summary>
+    public KeyAuditThresholds KeyAudit { get; init; } = KeyAuditThresholds.Default;
+
+    /// <summary>The audit log and its shipping (the rest of <c>audit</c>).</summary>
+    public AuditLogSettings AuditLog { get; init; } = AuditLogSettings.Default;
 
     /// <summary>PostHog hosts to ask (<c>posthog.hosts</c>), each an app host with its ingestion host; empty means US then EU.</summary>
     public IReadOnlyList<PostHogApi.PostHogHost> Hosts { get; init; } = [];
 
     /// <summary>The personal key HogGuard rotates project secret keys with (<c>rotation.rotator</c>); null when not set.</summary>
-    public Policy.KeySource? Rotator { get; init; }
+    public KeySource? Rotator { get; init; }
 
     /// <summary>Rotation may write key files outside the folder of this file (<c>rotation.allow_outside</c>).</summary>
     public bool AllowStoresOutside { get; init; }
 
     /// <summary>The webhooks the app receives (<c>webhooks</c>).</summary>
-    public IReadOnlyList<Policy.WebhookPolicy> Webhooks { get; init; } = [];
+    public IReadOnlyList<WebhookPolicy> Webhooks { get; init; } = [];
 
     /// <summary>Where the configuration came from, or null for the defaults.</summary>
     public string? SourcePath { get; init; }
@@ -95,12 +100,13 @@ public sealed class HogGuardConfig
             ?? throw Invalid(sourceName, stream.Documents[0].RootNode, "the top level must be a mapping such as 'scan:'");
         var allow = new List<PathGlob>();
         var maxSize = DefaultMaxFileSize;
-        List<Policy.KeyPolicy> keys = [];
-        var audit = Policy.AuditSettings.Default;
+        List<KeyPolicy> keys = [];
+        var keyAudit = KeyAuditThresholds.Default;
+        var auditLog = AuditLogSettings.Default;
         List<PostHogApi.PostHogHost> hosts = [];
-        Policy.KeySource? rotator = null;
+        KeySource? rotator = null;
         var allowOutside = false;
-        List<Policy.WebhookPolicy> webhooks = [];
+        List<WebhookPolicy> webhooks = [];
         foreach (var (keyNode, value) in root.Children)
         {
             var key = (keyNode as YamlScalarNode ?? throw Invalid(sourceName, keyNode, "a key must be a plain name such as 'scan:', not a list or a mapping")).Value;
@@ -115,7 +121,7 @@ public sealed class HogGuardConfig
                     keys = PolicyParser.ReadEnvironments(sourceName, value);
                     break;
                 case "audit":
-                    audit = PolicyParser.ReadAudit(sourceName, value);
+                    (keyAudit, auditLog) = PolicyParser.ReadAudit(sourceName, value);
                     break;
                 case "posthog":
                     hosts = PolicyParser.ReadPostHog(sourceName, value);
@@ -137,7 +143,7 @@ public sealed class HogGuardConfig
             }
         }
 
-        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, Audit = audit, Hosts = hosts, Rotator = rotator, AllowStoresOutside = allowOutside, Webhooks = webhooks };
+        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, KeyAudit = keyAudit, AuditLog = auditLog, Hosts = hosts, Rotator = rotator, AllowStoresOutside = allowOutside, Webhooks = webhooks };
     }
 
     private static readonly HashSet<string?> KnownSections = ["environments", "audit", "posthog", "rotation", "webhooks"];

@@ -1,6 +1,6 @@
 using System.Globalization;
-using HogGuard.Policy;
 using YamlDotNet.RepresentationModel;
+using HogGuard.SecretStores;
 
 namespace HogGuard.Configuration;
 
@@ -44,27 +44,38 @@ internal static class PolicyParser
         return policies;
     }
 
-    public static AuditSettings ReadAudit(string source, YamlNode node)
+    /// <summary>The <c>audit</c> section: key-audit thresholds, and the audit log with its shipping.</summary>
+    public static (KeyAuditThresholds Thresholds, AuditLogSettings Log) ReadAudit(string source, YamlNode node)
     {
         var audit = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'audit' must be a mapping");
-        var settings = AuditSettings.Default;
+        var thresholds = KeyAuditThresholds.Default;
+        var log = AuditLogSettings.Default;
         foreach (var (keyNode, value) in audit.Children)
         {
             var key = Scalar(source, keyNode, "a field name");
-            settings = key switch
+            switch (key)
             {
-                "unused_days" => settings with { UnusedDays = Number(source, value, "audit.unused_days") },
-                "due_soon_days" => settings with { DueSoonDays = Number(source, value, "audit.due_soon_days") },
-                "directory" => settings with { LogDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".", Scalar(source, value, "a directory"))) },
-                "host" => settings with { ShipHost = Scalar(source, value, "a URL") },
-                "ingestion_host" => settings with { ShipIngestionHost = Scalar(source, value, "a URL") },
-                "project_token" => settings with { ShipProjectToken = Scalar(source, value, "a phc_ project token") },
-                "event" => settings with { ShipEvent = Scalar(source, value, "an event name") },
-                _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, host, ingestion_host, project_token, event, unused_days and due_soon_days"),
-            };
+                case "unused_days":
+                    thresholds = thresholds with { UnusedDays = Number(source, value, "audit.unused_days") };
+                    break;
+                case "due_soon_days":
+                    thresholds = thresholds with { DueSoonDays = Number(source, value, "audit.due_soon_days") };
+                    break;
+                default:
+                    log = key switch
+                    {
+                        "directory" => log with { Directory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".", Scalar(source, value, "a directory"))) },
+                        "host" => log with { ShipHost = Scalar(source, value, "a URL") },
+                        "ingestion_host" => log with { ShipIngestionHost = Scalar(source, value, "a URL") },
+                        "project_token" => log with { ShipProjectToken = Scalar(source, value, "a phc_ project token") },
+                        "event" => log with { ShipEvent = Scalar(source, value, "an event name") },
+                        _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, host, ingestion_host, project_token, event, unused_days and due_soon_days"),
+                    };
+                    break;
+            }
         }
 
-        return settings;
+        return (thresholds, log);
     }
 
     /// <summary><c>posthog: { hosts: [URL | { url: URL, ingestion: URL }] }</c>.</summary>

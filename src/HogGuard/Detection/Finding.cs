@@ -9,7 +9,7 @@ namespace HogGuard.Detection;
 public sealed record Finding(Rule Rule, string Kind, string Fingerprint, string Masked, IReadOnlyList<Location> Locations)
 {
     /// <summary>The rule's severity, raised to critical for a live key that can write.</summary>
-    public Severity Severity => Verification is { Status: PostHogApi.VerificationStatus.Live, CanWrite: true } ? Severity.Critical : Rule.Severity;
+    public Severity Severity => Verification is { Status: VerificationStatus.Live, CanWrite: true } ? Severity.Critical : Rule.Severity;
 
     /// <summary>The secret itself, for verification and revocation only; it never appears in a report.</summary>
     public Keys.PostHogSecret? Secret { get; init; }
@@ -21,5 +21,5 @@ public sealed record Finding(Rule Rule, string Kind, string Fingerprint, string 
     public string? Detail { get; init; }
 
     /// <summary>Set by <c>--verify</c>.</summary>
-    public PostHogApi.Verification? Verification { get; init; }
+    public Verification? Verification { get; init; }
 }

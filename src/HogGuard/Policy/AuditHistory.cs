@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HogGuard.IO;
 
 namespace HogGuard.Policy;
 
@@ -58,7 +59,7 @@ internal sealed class AuditHistory(string path)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var text = string.Concat(times.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}\t{t.Value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)}\n"));
-            Configuration.AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
+            AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -2,6 +2,8 @@ using System.Globalization;
 using HogGuard.Detection;
 using HogGuard.Keys;
 using HogGuard.PostHogApi;
+using HogGuard.Configuration;
+using HogGuard.Liveness;
 
 namespace HogGuard.Policy;
 
@@ -16,10 +18,10 @@ public sealed class KeyAuditor
     private readonly SecretVerifier _verifier;
     private readonly KeySourceReader _reader;
     private readonly TimeProvider _time;
-    private readonly AuditSettings _settings;
+    private readonly KeyAuditThresholds _settings;
     private readonly string _configPath;
 
-    public KeyAuditor(SecretVerifier verifier, KeySourceReader reader, AuditSettings settings, string configPath, TimeProvider? time = null)
+    public KeyAuditor(SecretVerifier verifier, KeySourceReader reader, KeyAuditThresholds settings, string configPath, TimeProvider? time = null)
     {
         _verifier = verifier;
         _reader = reader;
@@ -143,11 +145,11 @@ public sealed class KeyAuditor
             yield break;
         }
 
-        if (scopes.Contains("*") && policy.Scopes?.Contains("*") != true)
+        if (ScopeSet.Of(scopes).IsWildcard && policy.Scopes?.Contains("*") != true)
         {
             yield return Make(Rules.KeyWildcardScope, policy, secret, "scopes: *");
         }
-        else if (policy.Scopes is { } allowed && Extra(scopes, allowed) is { Count: > 0 } extra)
+        else if (policy.Scopes is { } allowed && ScopeSet.Of(scopes).Beyond(ScopeSet.Of(allowed)) is { Count: > 0 } extra)
         {
             yield return Make(Rules.KeyExcessScopes, policy, secret, $"beyond the policy: {string.Join(", ", extra)}");
         }
@@ -217,12 +219,6 @@ public sealed class KeyAuditor
             }
         }
     }
-
-    /// <summary>Scopes held beyond the allowed ones; <c>write</c> allowed covers <c>read</c> of the same object.</summary>
-    internal static List<string> Extra(IReadOnlyList<string> held, IReadOnlyList<string> allowed) =>
-        [.. held.Where(scope => !allowed.Contains(scope)
-            && !(scope.EndsWith(":read", StringComparison.Ordinal) && allowed.Contains(scope[..^5] + ":write"))
-            && !allowed.Contains("*"))];
 
     private static string? WrongKind(KeyPurpose purpose, PostHogTokenKind? kind) => (purpose, kind) switch
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HogGuard.SecretStores;
 
 namespace HogGuard.Policy;
 
@@ -16,7 +17,7 @@ public sealed class KeySourceReader
     {
         _baseDirectory = baseDirectory;
         _environment = environment ?? Environment.GetEnvironmentVariable;
-        _userSecretsRoot = userSecretsRoot ?? DefaultUserSecretsRoot();
+        _userSecretsRoot = userSecretsRoot ?? SecretStoreFactory.DefaultUserSecretsRoot();
     }
 
     /// <summary>The value, or why it could not be read.</summary>
@@ -33,13 +34,13 @@ public sealed class KeySourceReader
             else
             {
                 // The same parsers rotation writes with, so an audit and a rotation read the same value.
-                var file = Rotation.SecretStores.FileOf(source, _baseDirectory, _userSecretsRoot) ?? throw new InvalidDataException($"unknown source '{source.Scheme}'");
+                var file = SecretStoreFactory.FileOf(source, _baseDirectory, _userSecretsRoot) ?? throw new InvalidDataException($"unknown source '{source.Scheme}'");
                 if (!File.Exists(file))
                 {
                     throw new FileNotFoundException($"Could not find file '{file}'.", file);
                 }
 
-                value = Rotation.SecretStores.For(source, _baseDirectory, _environment, _userSecretsRoot).Read().Current;
+                value = SecretStoreFactory.For(source, _baseDirectory, _environment, _userSecretsRoot).Read().Current;
             }
 
             return string.IsNullOrWhiteSpace(value) ? (null, $"{source} is not set") : (value.Trim(), null);
@@ -50,7 +51,4 @@ public sealed class KeySourceReader
         }
     }
 
-    internal static string DefaultUserSecretsRoot() => OperatingSystem.IsWindows()
-        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "Microsoft", "UserSecrets")
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets");
 }

@@ -27,3 +27,15 @@ public enum ApiOutcome
     /// <summary>Any other answer.</summary>
     Failed,
 }
+
+/// <summary>Rules on <see cref="ApiOutcome"/>, in one place.</summary>
+public static class ApiOutcomeRules
+{
+    /// <summary>
+    /// Whether this answer proves the key is live: PostHog accepted it, or authenticated it and then
+    /// refused the action (a missing scope, another project, an action its kind may not perform).
+    /// Only 401 says a key is not valid (<c>posthog/auth.py</c>); anything else proves nothing either way.
+    /// </summary>
+    public static bool ProvesKeyLive(this ApiOutcome outcome) =>
+        outcome is ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden or ApiOutcome.NoProjectAccess;
+}

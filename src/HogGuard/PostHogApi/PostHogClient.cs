@@ -82,13 +82,14 @@ public sealed class PostHogClient
         foreach (var host in hosts)
         {
             var answer = await GetMeAsync(host, key, cancellationToken).ConfigureAwait(false);
-            switch (answer.Outcome)
+            if (answer.Outcome.ProvesKeyLive())
             {
-                case ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden or ApiOutcome.NoProjectAccess:
-                    return answer;
-                case ApiOutcome.Unreachable:
-                    unreachable ??= answer;
-                    break;
+                return answer;
+            }
+
+            if (answer.Outcome == ApiOutcome.Unreachable)
+            {
+                unreachable ??= answer;
             }
         }
 

@@ -1,7 +1,9 @@
 using HogGuard.Audit;
 using HogGuard.Keys;
-using HogGuard.Policy;
 using HogGuard.PostHogApi;
+using HogGuard.IO;
+using HogGuard.SecretStores;
+using HogGuard.Configuration;
 
 namespace HogGuard.Rotation;
 
@@ -81,7 +83,7 @@ public sealed class KeyRotator(RotationContext context)
 
         if (slots.Next is not null)
         {
-            throw new RotationException($"{_c.Store.Description} already has a {SecretStores.NextSuffix} key from an unfinished rotation; remove it or resume that rotation");
+            throw new RotationException($"{_c.Store.Description} already has a {SecretStoreFactory.NextSuffix} key from an unfinished rotation; remove it or resume that rotation");
         }
 
         var old = new PostHogSecret(current);
@@ -188,7 +190,7 @@ public sealed class KeyRotator(RotationContext context)
 
                 // Known before anything is asked of PostHog, so a refused start leaves nothing behind.
                 var self = Require(await _c.Client.GetCurrentPersonalKeyAsync(_c.Host.App, rotator, ct).ConfigureAwait(false), "the rotator key");
-                if (!self.Scopes.Contains("*") && !self.Scopes.Contains("project:write") && self.Scopes.Count > 0)
+                if (self.Scopes.Count > 0 && !ScopeSet.Of(self.Scopes).Allows("project:write"))
                 {
                     throw new RotationException($"the rotator key lacks the scope 'project:write' (it holds {string.Join(", ", self.Scopes)}); give it that scope in PostHog");
                 }
@@ -317,11 +319,11 @@ public sealed class KeyRotator(RotationContext context)
             throw new RotationException($"the new key is the same PostHog key as the old one ({info.Id}); create a new key. The old key stays current; run --resume {j.Id}");
         }
 
-        var want = j.Scopes.Order(StringComparer.Ordinal).ToList();
-        var got = info.Scopes.Order(StringComparer.Ordinal).ToList();
-        if (!want.SequenceEqual(got))
+        var want = ScopeSet.Of(j.Scopes);
+        var got = ScopeSet.Of(info.Scopes);
+        if (!want.SetEquals(got))
         {
-            throw new RotationException($"the new key has scopes [{string.Join(", ", got)}] but the policy needs exactly [{string.Join(", ", want)}]; fix the key in PostHog (or create another) and run --resume {j.Id}. The old key stays current");
+            throw new RotationException($"the new key has scopes [{got}] but the policy needs exactly [{want}]; fix the key in PostHog (or create another) and run --resume {j.Id}. The old key stays current");
         }
 
         if ((_c.Policy.RequireProjectScope || j.ScopedTeams is { Count: > 0 }) && !(info.ScopedTeams ?? []).Order().SequenceEqual((j.ScopedTeams ?? []).Order()))
@@ -673,7 +675,7 @@ public sealed class KeyRotator(RotationContext context)
             // owner-only hand-off file beside the journal until the deployer has set it.
             if ((next ?? (current != basis.Current ? current : null)) is { } fresh)
             {
-                Configuration.AtomicFile.Write(_c.Journals.HandoffPath(j.Id), s => s.Write(System.Text.Encoding.UTF8.GetBytes(fresh + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                AtomicFile.Write(_c.Journals.HandoffPath(j.Id), s => s.Write(System.Text.Encoding.UTF8.GetBytes(fresh + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
             return;
@@ -714,7 +716,7 @@ public sealed class KeyRotator(RotationContext context)
         var value = _c.Store.CanWrite ? slots.Next : ReadHandoff(j);
         if (value is null || new PostHogSecret(value).Fingerprint != j.NewFingerprint)
         {
-            throw new RotationException($"{_c.Store.Description}{SecretStores.NextSuffix} no longer holds the new key {j.NewMask}: someone changed it meanwhile. Roll back with --abort {j.Id}");
+            throw new RotationException($"{_c.Store.Description}{SecretStoreFactory.NextSuffix} no longer holds the new key {j.NewMask}: someone changed it meanwhile. Roll back with --abort {j.Id}");
         }
 
         return new PostHogSecret(value);

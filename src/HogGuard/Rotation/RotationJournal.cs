@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using HogGuard.Configuration;
+using HogGuard.IO;
 
 namespace HogGuard.Rotation;
 

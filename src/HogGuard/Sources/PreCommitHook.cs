@@ -1,5 +1,5 @@
 using System.Text;
-using HogGuard.Configuration;
+using HogGuard.IO;
 
 namespace HogGuard.Sources;
 

@@ -1,5 +1,6 @@
 using HogGuard.Configuration;
 using HogGuard.Detection;
+using HogGuard.IO;
 
 namespace HogGuard.Sources;
 

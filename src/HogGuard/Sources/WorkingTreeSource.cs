@@ -1,5 +1,6 @@
 using HogGuard.Configuration;
 using HogGuard.Detection;
+using HogGuard.IO;
 
 namespace HogGuard.Sources;
 
@@ -16,10 +17,10 @@ internal static class WorkingTreeSource
         {
             // A path the user named must be a regular file: a FIFO or a device (/dev/zero) would
             // block or never end, so it is refused with one line rather than skipped.
-            var kind = Configuration.UnixOwnership.KindOf(root);
-            if (kind is not (null or Configuration.UnixFileKind.Regular))
+            var kind = UnixOwnership.KindOf(root);
+            if (kind is not (null or UnixFileKind.Regular))
             {
-                throw new ScanInputException($"{root} is a {Configuration.UnixOwnership.Describe(kind.Value)}, not a regular file; scan a file or a folder");
+                throw new ScanInputException($"{root} is a {UnixOwnership.Describe(kind.Value)}, not a regular file; scan a file or a folder");
             }
 
             // A named symbolic link is followed (to the regular file it names), reported under the name given.

@@ -1,6 +1,8 @@
 using HogGuard.Keys;
 using HogGuard.PostHogApi;
 using HogGuard.Testing;
+using HogGuard.Detection;
+using HogGuard.Liveness;
 
 namespace HogGuard.Emulator.Tests.Contract;
 

@@ -1,4 +1,5 @@
 using HogGuard.Configuration;
+using HogGuard.IO;
 
 namespace HogGuard.Tests.Configuration;
 

@@ -1,4 +1,4 @@
-using HogGuard.Configuration;
+using HogGuard.IO;
 
 namespace HogGuard.Tests.Configuration;
 

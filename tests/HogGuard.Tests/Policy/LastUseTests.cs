@@ -4,6 +4,9 @@ using System.Text;
 using HogGuard.Policy;
 using HogGuard.PostHogApi;
 using HogGuard.Testing;
+using HogGuard.SecretStores;
+using HogGuard.Configuration;
+using HogGuard.Liveness;
 
 namespace HogGuard.Tests.Policy;
 
@@ -42,7 +45,7 @@ public sealed class LastUseTests : IDisposable
         var config = Path.Combine(_dir, "hogguard.yml");
         var policy = new KeyPolicy("production", "reader", KeySourceOf("dotenv:.env#READER"), KeyPurpose.Reader, ["insight:read"], null, false, 1, 1);
         var client = new PostHogClient(new HttpClient(new Current(lastUsed)), new PostHogClientOptions { MaxRetries = 0 });
-        var auditor = new KeyAuditor(new SecretVerifier(client, [PostHogHost.For(new Uri("https://us.posthog.com/"))]), new KeySourceReader(_dir), AuditSettings.Default, config, new FixedTime(Now));
+        var auditor = new KeyAuditor(new SecretVerifier(client, [PostHogHost.For(new Uri("https://us.posthog.com/"))]), new KeySourceReader(_dir), KeyAuditThresholds.Default, config, new FixedTime(Now));
         var findings = await auditor.AuditAsync([policy]);
         return [.. findings.Select(f => (f.Rule.Id, f.Detail))];
     }

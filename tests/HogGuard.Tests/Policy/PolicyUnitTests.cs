@@ -1,4 +1,6 @@
+using HogGuard.Keys;
 using HogGuard.Policy;
+using HogGuard.SecretStores;
 
 namespace HogGuard.Tests.Policy;
 
@@ -16,7 +18,7 @@ public sealed class PolicyUnitTests : IDisposable
     [InlineData(new[] { "anything:write" }, new[] { "*" }, new string[0])]
     public void Extra_WriteCoversReadButNotTheOtherWay(string[] held, string[] allowed, string[] extra)
     {
-        Assert.Equal(extra, KeyAuditor.Extra(held, allowed));
+        Assert.Equal(extra, ScopeSet.Of(held).Beyond(ScopeSet.Of(allowed)));
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 using System.Text;
-using HogGuard.Policy;
-using HogGuard.Rotation;
 using HogGuard.Testing;
+using HogGuard.IO;
+using HogGuard.SecretStores;
 
 namespace HogGuard.Tests.Rotation;
 
@@ -17,7 +17,7 @@ public sealed class SecretStoreTests : IDisposable
     private ISecretStore Store(string source)
     {
         Assert.True(KeySource.TryParse(source, out var parsed, out var error), error);
-        return SecretStores.For(parsed, _dir, userSecretsRoot: Path.Combine(_dir, "usersecrets"));
+        return SecretStoreFactory.For(parsed, _dir, userSecretsRoot: Path.Combine(_dir, "usersecrets"));
     }
 
     [Fact]
@@ -101,12 +101,12 @@ public sealed class SecretStoreTests : IDisposable
             Assert.Equal(0, chown.ExitCode);
         }
 
-        var before = HogGuard.Configuration.UnixOwnership.Of(path);
+        var before = UnixOwnership.Of(path);
         Rotate(Store("dotenv:.env#POSTHOG_SECRET"), old, fresh);
 
         Assert.NotNull(before);
         Assert.Equal(root, before.Value != (0u, 0u));
-        Assert.Equal(before, HogGuard.Configuration.UnixOwnership.Of(path));
+        Assert.Equal(before, UnixOwnership.Of(path));
         Assert.Equal($"POSTHOG_SECRET={fresh}\n", File.ReadAllText(path));
     }
 
@@ -201,7 +201,7 @@ public sealed class SecretStoreTests : IDisposable
     public void Environment_IsReadOnly_AndReadsAllSlots()
     {
         var values = new Dictionary<string, string> { ["KEY"] = "a", ["KEY_PREVIOUS"] = "b" };
-        var store = SecretStores.For(new KeySource("env", "KEY", null), _dir, name => values.GetValueOrDefault(name));
+        var store = SecretStoreFactory.For(new KeySource("env", "KEY", null), _dir, name => values.GetValueOrDefault(name));
         Assert.False(store.CanWrite);
         Assert.Equal(("a", (string?)null, "b"), (store.Read().Current, store.Read().Next, store.Read().Previous));
         Assert.Throws<InvalidOperationException>(() => store.Write(store.Read(), "c", null, null));

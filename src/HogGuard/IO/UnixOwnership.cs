@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace HogGuard.Configuration;
+namespace HogGuard.IO;
 
 /// <summary>
 /// A file's owner and group on Linux, read with <c>statx</c> (whose layout is the same on every

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace HogGuard.Rotation;
+namespace HogGuard.SecretStores;
 
 /// <summary>
 /// A key in a JSON settings file or a user-secrets <c>secrets.json</c>, at a .NET configuration path
@@ -20,23 +20,23 @@ public sealed class JsonSecretStore(string description, string path, string name
 
     public SecretSlots Read()
     {
-        var bytes = SecretStores.ReadBytes(path);
+        var bytes = SecretStoreFactory.ReadBytes(path);
         var root = Parse(bytes, forWriting: false);
         var (parent, key) = Locate(root, create: false);
-        return new SecretSlots(Get(parent, key), Get(parent, key + SecretStores.NextSuffix), Get(parent, key + SecretStores.PreviousSuffix), SecretStores.VersionOf(bytes));
+        return new SecretSlots(Get(parent, key), Get(parent, key + SecretStoreFactory.NextSuffix), Get(parent, key + SecretStoreFactory.PreviousSuffix), SecretStoreFactory.VersionOf(bytes));
     }
 
     public void Write(SecretSlots basis, string? current, string? next, string? previous)
     {
         ArgumentNullException.ThrowIfNull(basis);
-        var bytes = SecretStores.ReadBytes(path);
+        var bytes = SecretStoreFactory.ReadBytes(path);
         var root = Parse(bytes, forWriting: true) ?? new JsonObject();
         var (parent, key) = Locate(root, create: true);
         Set(parent!, key, current);
-        Set(parent!, key + SecretStores.NextSuffix, next);
-        Set(parent!, key + SecretStores.PreviousSuffix, previous);
+        Set(parent!, key + SecretStoreFactory.NextSuffix, next);
+        Set(parent!, key + SecretStoreFactory.PreviousSuffix, previous);
         var text = root.ToJsonString(Indented) + Environment.NewLine;
-        SecretStores.WriteChecked(path, basis, System.Text.Encoding.UTF8.GetBytes(text));
+        SecretStoreFactory.WriteChecked(path, basis, System.Text.Encoding.UTF8.GetBytes(text));
     }
 
     private JsonObject? Parse(byte[]? bytes, bool forWriting)

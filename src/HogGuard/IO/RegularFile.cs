@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace HogGuard.Configuration;
+namespace HogGuard.IO;
 
 /// <summary>
 /// Opens files for reading only when they are regular files, decided on the opened handle (not on

@@ -1,4 +1,4 @@
-namespace HogGuard.Policy;
+namespace HogGuard.Configuration;
 
 /// <summary>What an app uses a key for; it decides which kind of key belongs there.</summary>
 public enum KeyPurpose

@@ -1,4 +1,4 @@
-namespace HogGuard.Policy;
+namespace HogGuard.SecretStores;
 
 /// <summary>
 /// Where a key lives: <c>env:NAME</c>, <c>dotenv:PATH#NAME</c>, <c>user-secrets:ID#NAME</c> or

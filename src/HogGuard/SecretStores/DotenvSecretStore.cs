@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace HogGuard.Rotation;
+namespace HogGuard.SecretStores;
 
 /// <summary>
 /// A key in a dotenv file. Writing changes only the value of the lines it owns (keeping
@@ -19,24 +19,24 @@ public sealed class DotenvSecretStore(string description, string path, string na
 
     public SecretSlots Read()
     {
-        var bytes = SecretStores.ReadBytes(path);
+        var bytes = SecretStoreFactory.ReadBytes(path);
         var lines = bytes is null ? [] : Split(Decode(bytes));
         return new SecretSlots(
             Find(lines, name)?.Value,
-            Find(lines, name + SecretStores.NextSuffix)?.Value,
-            Find(lines, name + SecretStores.PreviousSuffix)?.Value,
-            SecretStores.VersionOf(bytes));
+            Find(lines, name + SecretStoreFactory.NextSuffix)?.Value,
+            Find(lines, name + SecretStoreFactory.PreviousSuffix)?.Value,
+            SecretStoreFactory.VersionOf(bytes));
     }
 
     public void Write(SecretSlots basis, string? current, string? next, string? previous)
     {
         ArgumentNullException.ThrowIfNull(basis);
-        var bytes = SecretStores.ReadBytes(path);
+        var bytes = SecretStoreFactory.ReadBytes(path);
         var lines = bytes is null ? [] : Split(Decode(bytes));
         var newline = lines.FirstOrDefault(l => l.Ending.Length > 0)?.Ending ?? "\n";
         Set(lines, name, current, newline, name);
-        Set(lines, name + SecretStores.NextSuffix, next, newline, name);
-        Set(lines, name + SecretStores.PreviousSuffix, previous, newline, name);
+        Set(lines, name + SecretStoreFactory.NextSuffix, next, newline, name);
+        Set(lines, name + SecretStoreFactory.PreviousSuffix, previous, newline, name);
         var text = new StringBuilder();
         foreach (var line in lines)
         {
@@ -44,7 +44,7 @@ public sealed class DotenvSecretStore(string description, string path, string na
         }
 
         var preamble = bytes is not null && bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.ToArray() : [];
-        SecretStores.WriteChecked(path, basis, [.. preamble, .. Encoding.Latin1.GetBytes(text.ToString())]);
+        SecretStoreFactory.WriteChecked(path, basis, [.. preamble, .. Encoding.Latin1.GetBytes(text.ToString())]);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace HogGuard.Configuration;
+namespace HogGuard.IO;
 
 /// <summary>
 /// A path pattern as in <c>scan.allow_paths</c>: <c>**</c> spans folders, <c>*</c> and <c>?</c> stay

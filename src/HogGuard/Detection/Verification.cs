@@ -1,4 +1,6 @@
-namespace HogGuard.PostHogApi;
+using HogGuard.Keys;
+
+namespace HogGuard.Detection;
 
 /// <summary>Whether PostHog accepts a found secret.</summary>
 public enum VerificationStatus
@@ -34,7 +36,7 @@ public sealed record Verification(VerificationStatus Status, string? Host = null
     public DateTimeOffset? LastRolledAt { get; init; }
 
     /// <summary>The key holds <c>*</c> or a <c>write</c> scope: a leak lets anyone change data.</summary>
-    public bool CanWrite => Scopes?.Any(s => s == "*" || s.EndsWith(":write", StringComparison.Ordinal)) == true;
+    public bool CanWrite => Scopes is not null && ScopeSet.Of(Scopes).CanWrite;
 
     /// <summary>Set by <c>--revoke</c>: what PostHog's revocation endpoint answered.</summary>
     public Revocation? Revocation { get; init; }

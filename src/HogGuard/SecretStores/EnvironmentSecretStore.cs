@@ -1,4 +1,4 @@
-namespace HogGuard.Rotation;
+namespace HogGuard.SecretStores;
 
 /// <summary>
 /// A key in an environment variable: HogGuard reads it but cannot set it for the service; a
@@ -14,8 +14,8 @@ public sealed class EnvironmentSecretStore(string variable, Func<string, string?
 
     public SecretSlots Read() => new(
         Value(variable),
-        Value(variable + SecretStores.NextSuffix),
-        Value(variable + SecretStores.PreviousSuffix),
+        Value(variable + SecretStoreFactory.NextSuffix),
+        Value(variable + SecretStoreFactory.PreviousSuffix),
         "environment");
 
     public void Write(SecretSlots basis, string? current, string? next, string? previous) =>

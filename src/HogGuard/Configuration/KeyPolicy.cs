@@ -1,4 +1,6 @@
-namespace HogGuard.Policy;
+using HogGuard.SecretStores;
+
+namespace HogGuard.Configuration;
 
 /// <summary>One key an environment uses, as <c>hogguard.yml</c> describes it.</summary>
 /// <param name="Scopes">The most the key may hold; null when the policy sets no limit.</param>
@@ -18,23 +20,31 @@ public sealed record KeyPolicy(
     public int? Project { get; init; }
 }
 
-/// <summary>The <c>audit</c> and <c>posthog</c> sections: thresholds and hosts.</summary>
-public sealed record AuditSettings(int UnusedDays = 30, int DueSoonDays = 14)
+/// <summary>When <c>keys audit</c> calls a key unused or its rotation due soon (<c>audit.unused_days</c>, <c>audit.due_soon_days</c>).</summary>
+public sealed record KeyAuditThresholds(int UnusedDays = 30, int DueSoonDays = 14)
 {
-    /// <summary>Where HogGuard's own actions (revocations, later rotations) are audited (<c>audit.directory</c>); null for nowhere.</summary>
-    public string? LogDirectory { get; init; }
+    public static KeyAuditThresholds Default { get; } = new();
+}
 
-    /// <summary>Where <c>audit ship</c> sends entries (<c>audit.host</c>), and the project token and event name it uses.</summary>
+/// <summary>Where HogGuard's own actions are audited and where <c>audit ship</c> sends them (the rest of the <c>audit</c> section).</summary>
+public sealed record AuditLogSettings
+{
+    /// <summary>The audit directory (<c>audit.directory</c>), absolute; null for no local log.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>The PostHog app host entries ship to (<c>audit.host</c>).</summary>
     public string? ShipHost { get; init; }
 
     /// <summary>Where capture lives when it is not derived from <see cref="ShipHost"/> (<c>audit.ingestion_host</c>).</summary>
     public string? ShipIngestionHost { get; init; }
 
+    /// <summary>The project token entries are captured with (<c>audit.project_token</c>).</summary>
     public string? ShipProjectToken { get; init; }
 
+    /// <summary>The event name (<c>audit.event</c>).</summary>
     public string? ShipEvent { get; init; }
 
-    public static AuditSettings Default { get; } = new();
+    public static AuditLogSettings Default { get; } = new();
 }
 
 /// <summary>A webhook an app receives (<c>webhooks</c> in <c>hogguard.yml</c>) and where its signing secret lives; null when none is configured.</summary>

@@ -1,4 +1,4 @@
-namespace HogGuard.Configuration;
+namespace HogGuard.IO;
 
 /// <summary>Writes a file so that readers see the old content or the new, never half of it: temp file, fsync, rename, directory fsync.</summary>
 public static class AtomicFile

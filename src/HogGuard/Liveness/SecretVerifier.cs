@@ -1,7 +1,8 @@
 using HogGuard.Detection;
 using HogGuard.Keys;
+using HogGuard.PostHogApi;
 
-namespace HogGuard.PostHogApi;
+namespace HogGuard.Liveness;
 
 /// <summary>
 /// Asks PostHog whether found secrets are live, on each host in turn (keys carry no region):
@@ -189,8 +190,7 @@ public sealed class SecretVerifier
 
     private static Verification FromAnswer<T>(ApiResult<T> answer) => answer.Outcome switch
     {
-        // A valid key that lacks a scope, or may not use this endpoint, is still live.
-        ApiOutcome.Ok or ApiOutcome.MissingScope or ApiOutcome.Forbidden or ApiOutcome.NoProjectAccess => new Verification(VerificationStatus.Live, PostHogHosts.Name(answer.Host), answer.Detail),
+        var outcome when outcome.ProvesKeyLive() => new Verification(VerificationStatus.Live, PostHogHosts.Name(answer.Host), answer.Detail),
         ApiOutcome.Unreachable => new Verification(VerificationStatus.Unreachable, PostHogHosts.Name(answer.Host), answer.Detail),
         ApiOutcome.InvalidKey => new Verification(VerificationStatus.Invalid, PostHogHosts.Name(answer.Host), answer.Detail),
         _ => new Verification(VerificationStatus.Unknown, PostHogHosts.Name(answer.Host), $"{PostHogHosts.Name(answer.Host)} gave no verdict: {answer.Detail ?? $"HTTP {answer.Status}"}"),

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using HogGuard.Policy;
+using HogGuard.IO;
 
-namespace HogGuard.Rotation;
+namespace HogGuard.SecretStores;
 
 /// <summary>
 /// Where a key lives, with three slots: the current key (the name in <c>hogguard.yml</c>), the next
@@ -36,10 +36,13 @@ public sealed record SecretSlots(string? Current, string? Next, string? Previous
 public sealed class SecretStoreConflictException(string message) : IOException(message);
 
 /// <summary>Builds a store for a <see cref="KeySource"/>.</summary>
-public static class SecretStores
+public static class SecretStoreFactory
 {
     public const string NextSuffix = "_NEXT";
     public const string PreviousSuffix = "_PREVIOUS";
+
+    /// <summary>The largest store file HogGuard reads (a settings file, not data).</summary>
+    public const long MaxStoreBytes = 1024 * 1024;
 
     /// <param name="baseDirectory">The folder of <c>hogguard.yml</c>; relative paths start there.</param>
     /// <param name="userSecretsRoot">The user-secrets folder (default: where <c>dotnet user-secrets</c> keeps them).</param>
@@ -62,10 +65,15 @@ public static class SecretStores
         return source.Scheme switch
         {
             "dotenv" or "json" => Path.GetFullPath(Path.Combine(baseDirectory, source.Location)),
-            "user-secrets" => Path.Combine(userSecretsRoot ?? KeySourceReader.DefaultUserSecretsRoot(), source.Location, "secrets.json"),
+            "user-secrets" => Path.Combine(userSecretsRoot ?? DefaultUserSecretsRoot(), source.Location, "secrets.json"),
             _ => null,
         };
     }
+
+    /// <summary>Where <c>dotnet user-secrets</c> keeps its files on this machine.</summary>
+    public static string DefaultUserSecretsRoot() => OperatingSystem.IsWindows()
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "Microsoft", "UserSecrets")
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets");
 
     /// <summary>A file's version: a hash of its bytes, or "absent".</summary>
     internal static string VersionOf(byte[]? bytes) => bytes is null ? "absent" : Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -74,7 +82,7 @@ public static class SecretStores
     {
         try
         {
-            return Configuration.RegularFile.ReadAllBytes(path, Configuration.HogGuardConfig.MaxConfigBytes);
+            return RegularFile.ReadAllBytes(path, MaxStoreBytes);
         }
         catch (FileNotFoundException)
         {
@@ -126,8 +134,8 @@ public static class SecretStores
             mode = File.GetUnixFileMode(path);
         }
 
-        var owner = now is null ? null : Configuration.UnixOwnership.Of(path);
+        var owner = now is null ? null : UnixOwnership.Of(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        Configuration.AtomicFile.Write(path, stream => stream.Write(content), mode, owner);
+        AtomicFile.Write(path, stream => stream.Write(content), mode, owner);
     }
 }

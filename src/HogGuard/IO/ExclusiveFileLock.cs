@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace HogGuard.Configuration;
+namespace HogGuard.IO;
 
 /// <summary>
 /// An exclusive OS lock on a file (<c>flock</c> on Unix, a sharing lock on Windows), held while this
