@@ -8,9 +8,9 @@ using HogGuard.Configuration;
 namespace HogGuard.Cli;
 
 /// <summary><c>hogguard audit</c>: verify, append, tail and stats over an audit log directory.</summary>
-internal static class AuditCommand
+internal sealed class AuditCommand(CliConsole console)
 {
-    public static Command Create()
+    public Command Create()
     {
         var command = new Command("audit", "The tamper-evident audit log.");
         command.Subcommands.Add(VerifyCommand());
@@ -21,30 +21,30 @@ internal static class AuditCommand
         return command;
     }
 
-    private static Command ShipCommand()
+    private Command ShipCommand()
     {
         var dir = Dir();
         var host = new Option<string?>("--host") { HelpName = "URL", Description = "PostHog app host, e.g. https://eu.posthog.com; capture goes to its ingestion host (default: audit.host in hogguard.yml)." };
         var ingestion = new Option<string?>("--ingestion-host") { HelpName = "URL", Description = "Where capture lives (default: audit.ingestion_host, else derived from the host: us.i.posthog.com for us.posthog.com, the same host for any other)." };
-        var config = new Option<string>("--config", "-c") { HelpName = "FILE", Description = "Configuration with an audit section (host, project_token, event).", DefaultValueFactory = _ => Configuration.HogGuardConfig.FileName };
+        var config = CommonOptions.Config("Configuration with an audit section (host, project_token, event).");
         var token = new Option<string?>("--project-token") { HelpName = "phc_...", Description = "The project token (public by design); default: audit.project_token in hogguard.yml, else POSTHOG_PROJECT_TOKEN." };
         var eventName = new Option<string?>("--event") { Description = "Event name for audit entries (default: audit.event, else hogguard_audit_entry)." };
         var command = new Command("ship", "Send entries not yet confirmed by PostHog (from the durable cursor) to /batch/; safe to repeat.") { dir, host, ingestion, token, eventName, config };
-        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        command.SetRun(console, "shipping interrupted; the cursor stays at the last entry PostHog confirmed, run again to resume", async (result, cancellationToken) =>
         {
             var directory = RequireDirectory(result.GetValue(dir)!);
-            var configPath = result.GetValue(config)!;
+            var configPath = console.FullPath(result.GetValue(config)!);
             var settings = File.Exists(configPath) ? Configuration.HogGuardConfig.Load(configPath).AuditLog : AuditLogSettings.Default;
             var hostText = result.GetValue(host) ?? settings.ShipHost
                 ?? throw new UsageException("no host: pass --host URL or set audit.host in hogguard.yml");
             var ingestionText = result.GetValue(ingestion) ?? (result.GetValue(host) is null ? settings.ShipIngestionHost : null);
             var hosts = PostHogConnection.ParseHosts([hostText], ingestionText is null ? null : [ingestionText]);
-            var projectToken = result.GetValue(token) ?? settings.ShipProjectToken ?? Environment.GetEnvironmentVariable("POSTHOG_PROJECT_TOKEN")
+            var projectToken = result.GetValue(token) ?? settings.ShipProjectToken ?? console.GetEnvironmentVariable("POSTHOG_PROJECT_TOKEN")
                 ?? throw new UsageException("no project token: pass --project-token phc_..., set audit.project_token in hogguard.yml, or POSTHOG_PROJECT_TOKEN");
             using var http = PostHogConnection.CreateHttpClient();
             var shipper = new AuditShipper(directory, new PostHogApi.PostHogClient(http), hosts[0].Ingestion, projectToken, result.GetValue(eventName) ?? settings.ShipEvent ?? "hogguard_audit_entry");
             var (shipped, failure) = await shipper.ShipOnceAsync(cancellationToken);
-            await Console.Out.WriteLineAsync($"shipped {shipped} entries; {shipper.Lag} waiting; cursor at {shipper.Cursor}");
+            await console.Out.WriteLineAsync($"shipped {shipped} entries; {shipper.Lag} waiting; cursor at {shipper.Cursor}");
             if (failure is not null)
             {
                 throw new UsageException($"shipping stopped: {failure.Detail ?? failure.Outcome.ToString()}; the cursor stays at {shipper.Cursor}, run again to resume");
@@ -52,12 +52,12 @@ internal static class AuditCommand
 
             if (shipper.LastRefused.Count > 0)
             {
-                await Console.Error.WriteLineAsync($"hogguard: PostHog's capture refused {shipper.LastRefused.Count} entr{(shipper.LastRefused.Count == 1 ? "y" : "ies")} (sequence {string.Join(", ", shipper.LastRefused)}); they stay in the local log and are listed with the reason in {Path.Combine(directory, AuditShipper.RefusedFile)}");
+                await console.Error.WriteLineAsync($"hogguard: PostHog's capture refused {shipper.LastRefused.Count} entr{(shipper.LastRefused.Count == 1 ? "y" : "ies")} (sequence {string.Join(", ", shipper.LastRefused)}); they stay in the local log and are listed with the reason in {Path.Combine(directory, AuditShipper.RefusedFile)}");
                 return ExitCodes.Findings;
             }
 
             return ExitCodes.Clean;
-        }));
+        });
         return command;
     }
 
@@ -65,33 +65,33 @@ internal static class AuditCommand
 
     private static Option<string?> KeyFile() => new("--key-file") { HelpName = "FILE", Description = "File holding the checkpoint HMAC key (its bytes, trimmed)." };
 
-    private static Command VerifyCommand()
+    private Command VerifyCommand()
     {
         var dir = Dir();
         var key = KeyFile();
         var command = new Command("verify", "Check the chain, sequence and checkpoints. Exit 0 intact, 1 tampered, 2 bad usage.") { dir, key };
-        command.SetAction(result => Run(() =>
+        command.SetRun(console, result =>
         {
             var verification = AuditVerifier.Verify(RequireDirectory(result.GetValue(dir)!), ReadKey(result.GetValue(key)));
             foreach (var torn in verification.TornFiles)
             {
-                Console.Error.WriteLine($"hogguard: note: {torn} holds a line torn by a crash, set aside when the log was reopened");
+                console.Error.WriteLine($"hogguard: note: {torn} holds a line torn by a crash, set aside when the log was reopened");
             }
 
             if (verification.IsIntact)
             {
-                Console.Out.WriteLine($"ok: {verification.Detail}");
+                console.Out.WriteLine($"ok: {verification.Detail}");
                 return ExitCodes.Clean;
             }
 
             var at = verification.FirstBadSequence is { } n ? $" at sequence {n}" : string.Empty;
-            Console.Out.WriteLine($"tampered: {verification.Problem.ToString().ToLowerInvariant()}{at}: {verification.Detail}");
+            console.Out.WriteLine($"tampered: {verification.Problem.ToString().ToLowerInvariant()}{at}: {verification.Detail}");
             return ExitCodes.Findings;
-        }));
+        });
         return command;
     }
 
-    private static Command AppendCommand()
+    private Command AppendCommand()
     {
         var dir = Dir();
         var key = KeyFile();
@@ -102,22 +102,22 @@ internal static class AuditCommand
         {
             dir, key, segment,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        command.SetRun(console, "append interrupted; every sequence number printed is durable", async (result, cancellationToken) =>
         {
             var options = new AuditLogOptions
             {
-                Directory = result.GetValue(dir)!,
+                Directory = console.FullPath(result.GetValue(dir)!),
                 CheckpointKey = ReadKey(result.GetValue(key)),
                 MaxSegmentBytes = result.GetValue(segment) ?? 64L * 1024 * 1024,
             };
             await using var log = new FileAuditLog(options);
             if (log.SetAside is { } torn)
             {
-                await Console.Error.WriteLineAsync($"hogguard: note: a line torn by an earlier crash was set aside in {torn}");
+                await console.Error.WriteLineAsync($"hogguard: note: a line torn by an earlier crash was set aside in {torn}");
             }
 
             var number = 0;
-            while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
+            while (await console.In.ReadLineAsync(cancellationToken) is { } line)
             {
                 number++;
                 if (line.Trim().Length == 0)
@@ -132,33 +132,33 @@ internal static class AuditCommand
                 }
 
                 var stored = await log.WriteAsync(entry, cancellationToken);
-                await Console.Out.WriteLineAsync(stored.Sequence.ToString(CultureInfo.InvariantCulture));
-                await Console.Out.FlushAsync(cancellationToken);
+                await console.Out.WriteLineAsync(stored.Sequence.ToString(CultureInfo.InvariantCulture));
+                await console.Out.FlushAsync(cancellationToken);
             }
 
             return ExitCodes.Clean;
-        }));
+        });
         return command;
     }
 
-    private static Command TailCommand()
+    private Command TailCommand()
     {
         var dir = Dir();
         var count = new Option<int>("-n") { Description = "How many entries (default 10).", DefaultValueFactory = _ => 10 };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new entries as they are written (Ctrl-C stops)." };
         var command = new Command("tail", "Print the newest entries as stored.") { dir, count, follow };
-        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        command.SetRun(console, "tail stopped", async (result, cancellationToken) =>
         {
             var directory = RequireDirectory(result.GetValue(dir)!);
             foreach (var line in AuditReader.Tail(directory, result.GetValue(count)))
             {
-                await Console.Out.WriteLineAsync(line);
+                await console.Out.WriteLineAsync(line);
             }
 
             var last = AuditReader.Stats(directory).Entries;
             while (result.GetValue(follow) && !cancellationToken.IsCancellationRequested)
             {
-                await Console.Out.FlushAsync(cancellationToken);
+                await console.Out.FlushAsync(cancellationToken);
                 try
                 {
                     await Task.Delay(250, cancellationToken);
@@ -171,30 +171,30 @@ internal static class AuditCommand
                 var (lines, newest) = AuditReader.ReadAfter(directory, last);
                 foreach (var line in lines)
                 {
-                    await Console.Out.WriteLineAsync(line);
+                    await console.Out.WriteLineAsync(line);
                 }
 
                 last = newest;
             }
 
             return ExitCodes.Clean;
-        }));
+        });
         return command;
     }
 
-    private static Command StatsCommand()
+    private Command StatsCommand()
     {
         var dir = Dir();
         var command = new Command("stats", "Entries, segments, size and time span of the log.") { dir };
-        command.SetAction(result => Run(() =>
+        command.SetRun(console, result =>
         {
             var stats = AuditReader.Stats(RequireDirectory(result.GetValue(dir)!));
-            Console.Out.WriteLine($"entries: {stats.Entries}");
-            Console.Out.WriteLine($"segments: {stats.Segments}");
-            Console.Out.WriteLine($"bytes: {stats.Bytes}");
-            Console.Out.WriteLine($"last entry: {stats.LastEntry?.ToString("O", CultureInfo.InvariantCulture) ?? "-"}");
+            console.Out.WriteLine($"entries: {stats.Entries}");
+            console.Out.WriteLine($"segments: {stats.Segments}");
+            console.Out.WriteLine($"bytes: {stats.Bytes}");
+            console.Out.WriteLine($"last entry: {stats.LastEntry?.ToString("O", CultureInfo.InvariantCulture) ?? "-"}");
             return ExitCodes.Clean;
-        }));
+        });
         return command;
     }
 
@@ -234,10 +234,10 @@ internal static class AuditCommand
         }
     }
 
-    private static string RequireDirectory(string directory) =>
-        Directory.Exists(directory) ? directory : throw new UsageException($"{directory} is not a directory; pass the audit log directory");
+    private string RequireDirectory(string directory) =>
+        Directory.Exists(console.FullPath(directory)) ? console.FullPath(directory) : throw new UsageException($"{directory} is not a directory; pass the audit log directory");
 
-    private static byte[]? ReadKey(string? path)
+    private byte[]? ReadKey(string? path)
     {
         if (path is null)
         {
@@ -246,36 +246,12 @@ internal static class AuditCommand
 
         try
         {
-            var key = System.Text.Encoding.UTF8.GetBytes(RegularFile.ReadAllText(path, 64 * 1024).Trim());
+            var key = System.Text.Encoding.UTF8.GetBytes(RegularFile.ReadAllText(console.FullPath(path), 64 * 1024).Trim());
             return key.Length > 0 ? key : throw new UsageException($"{path} is empty; a checkpoint key needs at least one byte");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"cannot read the key from {path}: {e.Message}");
-        }
-    }
-
-    private static int Run(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e)
-        {
-            return CliError.Report(e, Console.Error, verbose: false);
-        }
-    }
-
-    private static async Task<int> RunAsync(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception e)
-        {
-            return CliError.Report(e, Console.Error, verbose: false);
         }
     }
 }

@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>Bad usage or unreadable input: one line on stderr says what and how to fix it.</summary>
     public const int UsageError = 2;
+
+    /// <summary>Interrupted (Ctrl-C): 128 + SIGINT, as shells report it.</summary>
+    public const int Cancelled = 130;
 }

@@ -4,32 +4,24 @@ using HogGuard.Sources;
 namespace HogGuard.Cli;
 
 /// <summary><c>hogguard install-hook</c>: writes a pre-commit hook that runs <c>hogguard scan --staged</c>.</summary>
-internal static class InstallHookCommand
+internal sealed class InstallHookCommand(CliConsole console)
 {
-    public static Command Create()
+    public Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "A path inside the repository.", DefaultValueFactory = _ => "." };
         var force = new Option<bool>("--force") { Description = "Replace an existing pre-commit hook (it is kept as pre-commit.hogguard-backup)." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
+        var verbose = CommonOptions.Verbose();
         var command = new Command("install-hook", "Install a git pre-commit hook that blocks commits adding PostHog secrets.") { path, force, verbose };
-        command.SetAction(result =>
+        command.SetRun(console, result =>
         {
-            try
-            {
-                var hook = Install(result.GetValue(path) ?? ".", result.GetValue(force));
-                Console.Out.WriteLine($"Installed the pre-commit hook at {hook}.");
-                return ExitCodes.Clean;
-            }
-            catch (Exception e)
-            {
-                return CliError.Report(e, Console.Error, result.GetValue(verbose));
-            }
+            var hook = PreCommitHook.Install(console.FullPath(result.GetValue(path) ?? "."), result.GetValue(force), FallbackCommand());
+            console.Out.WriteLine($"Installed the pre-commit hook at {hook}.");
+            return ExitCodes.Clean;
         });
         return command;
     }
 
-    public static string Install(string path, bool force) => PreCommitHook.Install(path, force, FallbackCommand());
-
+    /// <summary>How the hook runs this tool when <c>hogguard</c> is not on PATH: this very executable (or dotnet and this assembly).</summary>
     private static string FallbackCommand()
     {
         var process = Environment.ProcessPath ?? "hogguard";

@@ -5,10 +5,11 @@ using HogGuard.Liveness;
 namespace HogGuard.Cli;
 
 /// <summary><c>scan --verify</c> and <c>--revoke</c>: the only network use of scan, thin over <see cref="SecretVerifier"/>.</summary>
-internal static class LiveCheck
+internal sealed class LiveCheck(CliConsole console)
 {
-    public static async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<PostHogHost> hosts, IReadOnlyList<Finding> findings, string? auditDirectory, TextWriter stderr, CancellationToken cancellationToken)
+    public async Task<List<Finding>> RunAsync(ScanSettings settings, IReadOnlyList<PostHogHost> hosts, IReadOnlyList<Finding> findings, string? auditDirectory, CancellationToken cancellationToken)
     {
+        var stderr = console.Error;
         using var http = PostHogConnection.CreateHttpClient();
         var verifier = new SecretVerifier(new PostHogClient(http), hosts);
         var verified = await verifier.VerifyAsync(findings, cancellationToken);
@@ -31,7 +32,7 @@ internal static class LiveCheck
             return verified;
         }
 
-        if (!settings.Yes && !Confirm(live, hosts, stderr))
+        if (!settings.Yes && !Confirm(live, hosts))
         {
             await stderr.WriteLineAsync("hogguard: nothing revoked");
             return verified;
@@ -69,9 +70,10 @@ internal static class LiveCheck
         }
     }
 
-    private static bool Confirm(int live, IReadOnlyList<PostHogHost> hosts, TextWriter stderr)
+    private bool Confirm(int live, IReadOnlyList<PostHogHost> hosts)
     {
-        if (Console.IsInputRedirected)
+        var stderr = console.Error;
+        if (console.IsInputRedirected)
         {
             throw new UsageException("--revoke asks before revoking, but no one can answer here; add --yes to revoke without asking");
         }
@@ -79,6 +81,6 @@ internal static class LiveCheck
         var where = hosts.Count == 0 ? "PostHog US and EU" : string.Join(", ", hosts.Select(h => PostHogHosts.Name(h.App)));
         stderr.Write($"Revoke {live} live secret(s) or refresh token(s) through {where}? PostHog rolls keys (their owners are emailed) and ends OAuth sessions; services using them stop working. [y/N] ");
         stderr.Flush();
-        return Console.ReadLine()?.Trim().ToUpperInvariant() is "Y" or "YES";
+        return console.In.ReadLine()?.Trim().ToUpperInvariant() is "Y" or "YES";
     }
 }

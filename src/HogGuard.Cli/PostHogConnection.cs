@@ -1,4 +1,3 @@
-using System.CommandLine;
 using HogGuard.PostHogApi;
 
 namespace HogGuard.Cli;
@@ -9,26 +8,20 @@ internal static class PostHogConnection
     /// <summary>The variable that names hosts from outside the repository, like <c>--host</c>: <c>URL</c> or <c>URL=INGESTION_URL</c>, separated by spaces, commas or semicolons.</summary>
     public const string HostsVariable = "HOGGUARD_HOSTS";
 
-    /// <summary>The <c>--trust-config</c> option.</summary>
-    public static Option<bool> TrustConfigOption() => new("--trust-config")
-    {
-        Description = "Send keys to the hosts posthog.hosts in the configuration names even when they are not PostHog Cloud (a repository's file could name any host).",
-    };
-
     /// <summary>
     /// The hosts keys are sent to: <c>--host</c>, else <c>HOGGUARD_HOSTS</c>, else the configuration's
     /// <c>posthog.hosts</c>, else US then EU. The configuration comes with the repository, so a host in
     /// it that is not PostHog Cloud is refused unless <paramref name="trustConfig"/>: a pull request
     /// must not be able to send CI's keys to a host of its choosing.
     /// </summary>
-    public static IReadOnlyList<PostHogHost> KeyHosts(IReadOnlyList<PostHogHost> fromCommandLine, IReadOnlyList<PostHogHost> fromConfig, bool trustConfig, string? configPath)
+    public static IReadOnlyList<PostHogHost> KeyHosts(IReadOnlyList<PostHogHost> fromCommandLine, IReadOnlyList<PostHogHost> fromConfig, bool trustConfig, string? configPath, Func<string, string?> environment)
     {
         if (fromCommandLine.Count > 0)
         {
             return fromCommandLine;
         }
 
-        if (Environment.GetEnvironmentVariable(HostsVariable) is { } variable && !string.IsNullOrWhiteSpace(variable))
+        if (environment(HostsVariable) is { } variable && !string.IsNullOrWhiteSpace(variable))
         {
             var hosts = new List<PostHogHost>();
             foreach (var entry in variable.Split([' ', ',', ';', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))
@@ -53,13 +46,6 @@ internal static class PostHogConnection
 
         return fromConfig;
     }
-
-    /// <summary>The <c>--ingestion-host</c> option, one per <c>--host</c>, in the same order.</summary>
-    public static Option<string[]> IngestionOption() => new("--ingestion-host")
-    {
-        HelpName = "URL",
-        Description = "Where capture and flags live, one per --host in the same order (default: derived for PostHog Cloud, e.g. us.i.posthog.com; the same host otherwise).",
-    };
 
     /// <summary>
     /// Parses <c>--host</c> values and their <c>--ingestion-host</c> values; one that is not an

@@ -11,182 +11,155 @@ using HogGuard.SecretStores;
 namespace HogGuard.Cli;
 
 /// <summary><c>hogguard keys rotate</c> and <c>hogguard keys rotations</c>, thin over <see cref="KeyRotator"/>.</summary>
-internal static class RotateCommand
+internal sealed class RotateCommand(CliConsole console)
 {
     /// <summary>Names a step (see the README) at which the process kills itself right after journaling it: fault injection for tests.</summary>
     public const string FaultVariable = "HOGGUARD_FAULT_AT";
 
-    public static Command CreateRotate()
+    public Command CreateRotate()
     {
-        var config = ConfigOption();
+        var config = CommonOptions.Config("Configuration naming the environments and their keys.");
         var env = new Option<string?>("--env", "-e") { HelpName = "ENV", Description = "The environment in hogguard.yml." };
         var key = new Option<string?>("--key", "-k") { HelpName = "NAME", Description = "The key's name in that environment." };
         var resume = new Option<string?>("--resume") { HelpName = "ID", Description = "Continue an interrupted rotation from its journal." };
         var abort = new Option<string?>("--abort") { HelpName = "ID", Description = "Roll an unfinished rotation back to the old key while PostHog still accepts it." };
         var host = new Option<string?>("--host") { HelpName = "URL", Description = "PostHog app host (default: the first of posthog.hosts, else US)." };
         var ingestion = new Option<string?>("--ingestion-host") { HelpName = "URL", Description = "Where flags are checked (default: derived from --host for PostHog Cloud, else the same host)." };
-        var trust = PostHogConnection.TrustConfigOption();
+        var trust = CommonOptions.TrustConfig();
         var wait = new Option<bool>("--wait") { Description = "Personal keys: poll until the old key is deleted in PostHog (at most --wait-timeout)." };
         var waitTimeout = new Option<int>("--wait-timeout") { HelpName = "SECONDS", Description = "How long --wait polls.", DefaultValueFactory = _ => 900 };
         var poll = new Option<int>("--poll-interval") { HelpName = "SECONDS", Description = "Seconds between --wait polls.", DefaultValueFactory = _ => 5 };
         var yes = new Option<bool>("--yes", "-y") { Description = "Answer yes to confirmations (e.g. that an environment variable is deployed)." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
+        var verbose = CommonOptions.Verbose();
         var command = new Command("rotate", "Rotate one key named in hogguard.yml without ever leaving its store without a working key. Exit 0 done or rolled back, 1 waiting for a person (resume later), 2 stopped, with one line saying why and what to do.")
         {
             config, env, key, resume, abort, host, ingestion, trust, wait, waitTimeout, poll, yes, verbose,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(
+        command.SetRun(console, "rotation interrupted; its journal says where it stopped ('hogguard keys rotations'), continue with --resume ID", (result, cancellationToken) => RunAsync(
             new Request(
                 result.GetValue(config)!, result.GetValue(env), result.GetValue(key), result.GetValue(resume), result.GetValue(abort), result.GetValue(host), result.GetValue(ingestion),
                 result.GetValue(wait) ? TimeSpan.FromSeconds(result.GetValue(waitTimeout)) : null, TimeSpan.FromSeconds(result.GetValue(poll)), result.GetValue(yes), result.GetValue(trust)),
-            result.GetValue(verbose),
             cancellationToken));
         return command;
     }
 
-    public static Command CreateList()
+    public Command CreateList()
     {
-        var config = ConfigOption();
+        var config = CommonOptions.Config("Configuration naming the environments and their keys.");
         var command = new Command("rotations", "List the rotations journaled beside hogguard.yml with their states.") { config };
-        command.SetAction(result =>
+        command.SetRun(console, result =>
         {
-            try
+            var journals = RotationJournalStore.Beside(console.FullPath(result.GetValue(config)!)).List();
+            if (journals.Count == 0)
             {
-                var journals = RotationJournalStore.Beside(result.GetValue(config)!).List();
-                if (journals.Count == 0)
-                {
-                    Console.Out.WriteLine("No rotations.");
-                    return ExitCodes.Clean;
-                }
-
-                foreach (var j in journals)
-                {
-                    var at = j.History.Count > 0 ? j.History[^1].At.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
-                    Console.Out.WriteLine($"{j.Id}  {j.Environment}/{j.Key}  {KeyRotator.Name(j.State),-9}  {at}  {j.OldMask} -> {j.NewMask ?? "(none yet)"}{(j.Problem is { } p && !j.IsFinished ? "  " + p : string.Empty)}");
-                }
-
+                console.Out.WriteLine("No rotations.");
                 return ExitCodes.Clean;
             }
-            catch (Exception e)
+
+            foreach (var j in journals)
             {
-                return CliError.Report(e, Console.Error, verbose: false);
+                var at = j.History.Count > 0 ? j.History[^1].At.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
+                console.Out.WriteLine($"{j.Id}  {j.Environment}/{j.Key}  {KeyRotator.Name(j.State),-9}  {at}  {j.OldMask} -> {j.NewMask ?? "(none yet)"}{(j.Problem is { } p && !j.IsFinished ? "  " + p : string.Empty)}");
             }
+
+            return ExitCodes.Clean;
         });
         return command;
     }
 
-    private static Option<string> ConfigOption() =>
-        new("--config", "-c") { HelpName = "FILE", Description = "Configuration naming the environments and their keys.", DefaultValueFactory = _ => HogGuardConfig.FileName };
-
     private sealed record Request(string ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, string? IngestionHost, TimeSpan? Wait, TimeSpan Poll, bool Yes, bool TrustConfig);
 
-    private static async Task<int> RunAsync(Request request, bool verbose, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
     {
-        try
+        var configFile = console.FullPath(request.ConfigPath);
+        if (!File.Exists(configFile))
         {
-            if (!File.Exists(request.ConfigPath))
-            {
-                throw new UsageException($"{request.ConfigPath} does not exist; keys rotate rotates keys described in hogguard.yml (see the README), or pass --config FILE");
-            }
+            throw new UsageException($"{request.ConfigPath} does not exist; keys rotate rotates keys described in hogguard.yml (see the README), or pass --config FILE");
+        }
 
-            if (request.Poll <= TimeSpan.Zero || request.Wait is { } w && w <= TimeSpan.Zero)
-            {
-                throw new UsageException("--poll-interval and --wait-timeout must be whole numbers of seconds above 0");
-            }
+        if (request.Poll <= TimeSpan.Zero || request.Wait is { } w && w <= TimeSpan.Zero)
+        {
+            throw new UsageException("--poll-interval and --wait-timeout must be whole numbers of seconds above 0");
+        }
 
-            if (request.Resume is not null && request.Abort is not null)
-            {
-                throw new UsageException("--resume and --abort cannot be used together; pick one");
-            }
+        if (request.Resume is not null && request.Abort is not null)
+        {
+            throw new UsageException("--resume and --abort cannot be used together; pick one");
+        }
 
-            var config = HogGuardConfig.Load(request.ConfigPath);
-            var journals = RotationJournalStore.Beside(request.ConfigPath);
-            var existing = request.Resume ?? request.Abort;
-            RotationJournal? journal = existing is null ? null : journals.Load(existing);
-            var (envName, keyName) = journal is null
-                ? (request.Environment ?? throw new UsageException("keys rotate needs --env ENV and --key NAME (or --resume ID / --abort ID)"),
-                   request.Key ?? throw new UsageException("keys rotate needs --key NAME: the key's name under its environment in hogguard.yml"))
-                : (journal.Environment, journal.Key);
-            var policy = FindPolicy(config, request.ConfigPath, envName, keyName);
+        var config = HogGuardConfig.Load(configFile);
+        var journals = RotationJournalStore.Beside(configFile);
+        var existing = request.Resume ?? request.Abort;
+        RotationJournal? journal = existing is null ? null : journals.Load(existing);
+        var (envName, keyName) = journal is null
+            ? (request.Environment ?? throw new UsageException("keys rotate needs --env ENV and --key NAME (or --resume ID / --abort ID)"),
+               request.Key ?? throw new UsageException("keys rotate needs --key NAME: the key's name under its environment in hogguard.yml"))
+            : (journal.Environment, journal.Key);
+        var policy = FindPolicy(config, request.ConfigPath, envName, keyName);
 
-            var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(request.ConfigPath))!;
-            var store = SecretStoreFactory.For(policy.Source, baseDirectory);
-            var outside = OutsideOf(policy.Source, baseDirectory);
-            if (outside is not null && !config.AllowStoresOutside)
-            {
-                throw new UsageException($"{policy.Source} is written at {outside}, outside {baseDirectory} (the folder of hogguard.yml); a rotation writes there only with 'rotation: {{ allow_outside: true }}' in hogguard.yml");
-            }
+        var baseDirectory = Path.GetDirectoryName(configFile)!;
+        var store = SecretStoreFactory.For(policy.Source, baseDirectory, console.GetEnvironmentVariable);
+        var outside = OutsideOf(policy.Source, baseDirectory);
+        if (outside is not null && !config.AllowStoresOutside)
+        {
+            throw new UsageException($"{policy.Source} is written at {outside}, outside {baseDirectory} (the folder of hogguard.yml); a rotation writes there only with 'rotation: {{ allow_outside: true }}' in hogguard.yml");
+        }
 
-            if (outside is not null)
-            {
-                await Console.Error.WriteLineAsync($"hogguard: note: this rotation writes {outside}, outside {baseDirectory} (rotation.allow_outside is true)");
-            }
+        if (outside is not null)
+        {
+            await console.Error.WriteLineAsync($"hogguard: note: this rotation writes {outside}, outside {baseDirectory} (rotation.allow_outside is true)");
+        }
 
-            if (journal is not null && journal.Source != store.Description)
-            {
-                throw new UsageException($"rotation {journal.Id} ran against {journal.Source} but hogguard.yml now says {store.Description}; put the source back to finish or abort it");
-            }
+        if (journal is not null && journal.Source != store.Description)
+        {
+            throw new UsageException($"rotation {journal.Id} ran against {journal.Source} but hogguard.yml now says {store.Description}; put the source back to finish or abort it");
+        }
 
-            var hosts = request.Host is null
-                ? (request.IngestionHost is null ? PostHogConnection.KeyHosts([], config.Hosts, request.TrustConfig, request.ConfigPath) : throw new UsageException("--ingestion-host needs the --host it belongs to; pass both"))
-                : PostHogConnection.ParseHosts([request.Host], request.IngestionHost is null ? null : [request.IngestionHost]);
-            var host = hosts.Count > 0 ? hosts[0] : PostHogHosts.Default[0];
-            PostHogSecret? rotator = null;
-            if (config.Rotator is { } rotatorSource)
-            {
-                var (value, problem) = new KeySourceReader(baseDirectory).Read(rotatorSource);
-                rotator = value is null ? throw new UsageException($"the rotator key cannot be read: {problem}") : new PostHogSecret(value);
-            }
+        var hosts = request.Host is null
+            ? (request.IngestionHost is null ? PostHogConnection.KeyHosts([], config.Hosts, request.TrustConfig, request.ConfigPath, console.GetEnvironmentVariable) : throw new UsageException("--ingestion-host needs the --host it belongs to; pass both"))
+            : PostHogConnection.ParseHosts([request.Host], request.IngestionHost is null ? null : [request.IngestionHost]);
+        var host = hosts.Count > 0 ? hosts[0] : PostHogHosts.Default[0];
+        PostHogSecret? rotator = null;
+        if (config.Rotator is { } rotatorSource)
+        {
+            var (value, problem) = new KeySourceReader(baseDirectory, console.GetEnvironmentVariable).Read(rotatorSource);
+            rotator = value is null ? throw new UsageException($"the rotator key cannot be read: {problem}") : new PostHogSecret(value);
+        }
 
-            using var http = PostHogConnection.CreateHttpClient();
-            await using var audit = config.AuditLog.Directory is { } dir ? new Audit.FileAuditLog(new Audit.AuditLogOptions { Directory = dir }) : null;
-            var fault = Environment.GetEnvironmentVariable(FaultVariable);
-            var context = new RotationContext(new PostHogClient(http), host, store, policy, journals, new ConsolePrompt(request.Yes))
+        using var http = PostHogConnection.CreateHttpClient();
+        await using var audit = config.AuditLog.Directory is { } dir ? new Audit.FileAuditLog(new Audit.AuditLogOptions { Directory = dir }) : null;
+        var fault = console.GetEnvironmentVariable(FaultVariable);
+        var context = new RotationContext(new PostHogClient(http), host, store, policy, journals, new ConsolePrompt(console, request.Yes))
+        {
+            Rotator = rotator,
+            Audit = audit,
+            WaitForDeletion = request.Wait,
+            PollInterval = request.Poll,
+            FaultPoint = point =>
             {
-                Rotator = rotator,
-                Audit = audit,
-                WaitForDeletion = request.Wait,
-                PollInterval = request.Poll,
-                FaultPoint = point =>
+                if (string.Equals(fault, point, StringComparison.Ordinal))
                 {
-                    if (string.Equals(fault, point, StringComparison.Ordinal))
-                    {
-                        Console.Error.WriteLine($"hogguard: {FaultVariable}={fault}: killing this process now");
-                        Console.Error.Flush();
-                        System.Diagnostics.Process.GetCurrentProcess().Kill();
-                    }
-                },
-            };
-            var keyRotator = new KeyRotator(context);
-            var outcome = request.Abort is not null ? await keyRotator.AbortAsync(journal!, cancellationToken)
-                : journal is not null ? await keyRotator.RunAsync(journal, cancellationToken)
-                : await keyRotator.StartAsync(cancellationToken);
-            switch (outcome.State)
-            {
-                case RotationState.Done:
-                    Console.Out.WriteLine($"Rotated {envName}/{keyName}: {outcome.OldMask} -> {outcome.NewMask} ({outcome.Id}); the old key is revoked.");
-                    return ExitCodes.Clean;
-                case RotationState.Aborted:
-                    Console.Out.WriteLine($"Rolled back {envName}/{keyName} to {outcome.OldMask} ({outcome.Id}).");
-                    return ExitCodes.Clean;
-                default:
-                    Console.Out.WriteLine($"Rotation {outcome.Id} of {envName}/{keyName} is {KeyRotator.Name(outcome.State)}: {outcome.Problem}");
-                    return ExitCodes.Findings;
-            }
-        }
-        catch (RotationException e)
+                    console.Error.WriteLine($"hogguard: {FaultVariable}={fault}: killing this process now");
+                    console.Error.Flush();
+                    System.Diagnostics.Process.GetCurrentProcess().Kill();
+                }
+            },
+        };
+        var keyRotator = new KeyRotator(context);
+        var outcome = request.Abort is not null ? await keyRotator.AbortAsync(journal!, cancellationToken)
+            : journal is not null ? await keyRotator.RunAsync(journal, cancellationToken)
+            : await keyRotator.StartAsync(cancellationToken);
+        switch (outcome.State)
         {
-            await Console.Error.WriteLineAsync($"hogguard: {e.Message}");
-            return ExitCodes.UsageError;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync("hogguard: rotation interrupted; its journal says where it stopped ('hogguard keys rotations'), continue with --resume ID");
-            return ExitCodes.UsageError;
-        }
-        catch (Exception e)
-        {
-            return CliError.Report(e, Console.Error, verbose);
+            case RotationState.Done:
+                console.Out.WriteLine($"Rotated {envName}/{keyName}: {outcome.OldMask} -> {outcome.NewMask} ({outcome.Id}); the old key is revoked.");
+                return ExitCodes.Clean;
+            case RotationState.Aborted:
+                console.Out.WriteLine($"Rolled back {envName}/{keyName} to {outcome.OldMask} ({outcome.Id}).");
+                return ExitCodes.Clean;
+            default:
+                console.Out.WriteLine($"Rotation {outcome.Id} of {envName}/{keyName} is {KeyRotator.Name(outcome.State)}: {outcome.Problem}");
+                return ExitCodes.Findings;
         }
     }
 
@@ -222,27 +195,27 @@ internal static class RotateCommand
     }
 
     /// <summary>Guidance on stderr; secrets read without echo from a terminal, or as a line from piped input.</summary>
-    private sealed class ConsolePrompt(bool yes) : IRotationPrompt
+    private sealed class ConsolePrompt(CliConsole console, bool yes) : IRotationPrompt
     {
-        public void Say(string text) => Console.Error.WriteLine(text);
+        public void Say(string text) => console.Error.WriteLine(text);
 
         public string? ReadSecret(string question)
         {
-            Console.Error.Write(question);
-            if (Console.IsInputRedirected)
+            console.Error.Write(question);
+            if (console.IsInputRedirected)
             {
-                var line = Console.In.ReadLine();
-                Console.Error.WriteLine();
+                var line = console.In.ReadLine();
+                console.Error.WriteLine();
                 return line;
             }
 
             var text = new StringBuilder();
             while (true)
             {
-                var key = Console.ReadKey(intercept: true);
+                var key = console.ReadKey();
                 if (key.Key == ConsoleKey.Enter)
                 {
-                    Console.Error.WriteLine();
+                    console.Error.WriteLine();
                     return text.ToString();
                 }
 
@@ -264,8 +237,8 @@ internal static class RotateCommand
                 return true;
             }
 
-            Console.Error.Write($"{question} [y/N] ");
-            var answer = Console.In.ReadLine();
+            console.Error.Write($"{question} [y/N] ");
+            var answer = console.In.ReadLine();
             return answer?.Trim().ToLowerInvariant() is "y" or "yes";
         }
     }

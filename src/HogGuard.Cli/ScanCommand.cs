@@ -6,24 +6,22 @@ using HogGuard.Sources;
 namespace HogGuard.Cli;
 
 /// <summary><c>hogguard scan</c>: parses options, runs the library's scanner, writes the report, picks the exit code.</summary>
-internal static class ScanCommand
+internal sealed class ScanCommand(CliConsole console)
 {
-    public static Command Create()
+    public Command Create()
     {
         var path = new Argument<string>("PATH") { Description = "Folder, file or repository to scan; '-' reads standard input.", DefaultValueFactory = _ => "." };
         var history = new Option<bool>("--history") { Description = "Scan every blob reachable from any ref (branches, tags, remotes) of the repository at PATH." };
         var staged = new Option<bool>("--staged") { Description = "Scan the lines the next commit would add (for a pre-commit hook)." };
         var noGit = new Option<bool>("--no-git") { Description = "Scan every file under PATH, ignoring git and .gitignore." };
-        var format = new Option<string>("--format", "-f") { Description = "Report format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
-        var output = new Option<string?>("--output", "-o") { HelpName = "FILE", Description = "Write the report to FILE instead of standard output." };
-        var failOn = new Option<string>("--fail-on") { Description = "Lowest severity that makes the scan exit 1.", DefaultValueFactory = _ => "high" };
-        failOn.AcceptOnlyFromAmong("low", "medium", "high", "critical");
+        var format = CommonOptions.Format("text", "json", "sarif");
+        var output = CommonOptions.Output();
+        var failOn = CommonOptions.FailOn("scan");
         var baseline = new Option<string?>("--baseline") { HelpName = "FILE", Description = "Hide the findings listed in FILE (made with --write-baseline)." };
         var writeBaseline = new Option<string?>("--write-baseline") { HelpName = "FILE", Description = "Write every current finding to FILE as a baseline and exit 0." };
-        var config = new Option<string?>("--config", "-c") { HelpName = "FILE", Description = "Configuration file (default: hogguard.yml in PATH, if present)." };
+        var config = CommonOptions.ConfigBesidePath();
         var maxFileSize = new Option<string?>("--max-file-size") { HelpName = "SIZE", Description = "Skip files and blobs larger than this (e.g. 100MB; default from hogguard.yml, else 100MB)." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces on errors." };
+        var verbose = CommonOptions.Verbose();
         var noProgress = new Option<bool>("--no-progress") { Description = "No live progress display on stderr." };
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Content scanners (and git readers for --history) to run at once (default: the number of cores)." };
         threads.Validators.Add(r =>
@@ -39,13 +37,13 @@ internal static class ScanCommand
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before revoking." };
         var allowMissing = new Option<bool>("--allow-missing-objects") { Description = "With --history: only warn about objects that are missing or damaged (default: exit 2; a partial clone only warns)." };
         var skipUnreadable = new Option<bool>("--skip-unreadable") { Description = "Only warn about files and folders that cannot be read (default: exit 2, the scan being incomplete)." };
-        var host = new Option<string[]>("--host") { HelpName = "URL", Description = "PostHog host to check keys against (repeatable; default https://us.posthog.com then https://eu.posthog.com)." };
-        var ingestion = PostHogConnection.IngestionOption();
+        var host = CommonOptions.Hosts("PostHog host to check keys against (repeatable; default https://us.posthog.com then https://eu.posthog.com).");
+        var ingestion = CommonOptions.IngestionHosts();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
             path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing,
         };
-        command.SetAction((result, cancellationToken) =>
+        command.SetRun(console, "scan cancelled; no report was written", (result, cancellationToken) =>
         {
             _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
             var settings = new ScanSettings
@@ -72,72 +70,64 @@ internal static class ScanCommand
                 SkipUnreadable = result.GetValue(skipUnreadable),
                 AllowMissingObjects = result.GetValue(allowMissing),
             };
-            return RunAsync(settings, Console.Out, Console.Error, cancellationToken);
+            return RunAsync(settings, cancellationToken);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(ScanSettings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(ScanSettings settings, CancellationToken cancellationToken)
     {
-        try
+        var stderr = console.Error;
+        var output = console.FullPathOrNull(settings.Output);
+        var writeBaseline = console.FullPathOrNull(settings.WriteBaseline);
+        ReportOutput.RequireWritableFolder(output, settings.Output, "--output");
+        ReportOutput.RequireWritableFolder(writeBaseline, settings.WriteBaseline, "--write-baseline");
+        var hosts = ParseHosts(settings);
+        var config = LoadConfig(settings);
+        var baseline = settings.Baseline is null ? null : Baseline.Load(console.FullPath(settings.Baseline), settings.Baseline);
+        var result = await ScanAsync(settings, config, cancellationToken);
+        foreach (var warning in result.Warnings)
         {
-            ReportOutput.RequireWritableFolder(settings.Output, "--output");
-            ReportOutput.RequireWritableFolder(settings.WriteBaseline, "--write-baseline");
-            var hosts = ParseHosts(settings);
-            var config = LoadConfig(settings);
-            var baseline = settings.Baseline is null ? null : Baseline.Load(settings.Baseline);
-            var result = await ScanAsync(settings, config, stderr, cancellationToken);
-            foreach (var warning in result.Warnings)
-            {
-                await stderr.WriteLineAsync($"hogguard: warning: {HogGuard.Keys.SecretRedaction.Redact(warning)}");
-            }
-
-            if (settings.WriteBaseline is not null)
-            {
-                Baseline.Write(settings.WriteBaseline, result.Findings);
-                await stderr.WriteLineAsync($"hogguard: wrote a baseline of {result.Findings.Count} finding(s) to {settings.WriteBaseline}");
-                return ExitCodes.Clean;
-            }
-
-            if (baseline is not null)
-            {
-                result = SecretScanner.ApplyBaseline(result, baseline);
-            }
-
-            if (settings.Verify)
-            {
-                result = result.WithFindings(await LiveCheck.RunAsync(settings, hosts, result.Findings, config.AuditLog.Directory, stderr, cancellationToken), 0);
-            }
-
-            var summary = new ReportSummary(result, settings.FailOn);
-            ReportOutput.Write(settings.Format, settings.Output, summary, stdout);
-            if (result.Statistics.MissingObjects > 0 && !result.Statistics.PartialClone && !settings.AllowMissingObjects)
-            {
-                await stderr.WriteLineAsync($"hogguard: {result.Statistics.MissingObjects} object(s) of the history could not be read, so the scan is incomplete (a secret may sit in them); repair the repository ('git fsck'), or pass --allow-missing-objects to accept that");
-                return ExitCodes.UsageError;
-            }
-
-            if (result.Statistics.Unreadable > 0 && !settings.SkipUnreadable)
-            {
-                // "No secrets found" is not true of what could not be read.
-                await stderr.WriteLineAsync($"hogguard: {result.Statistics.Unreadable} file(s) or folder(s) could not be read (see the warnings), so the scan is incomplete; fix their permissions, or pass --skip-unreadable to accept that");
-                return ExitCodes.UsageError;
-            }
-
-            return summary.Failed ? ExitCodes.Findings : ExitCodes.Clean;
+            await stderr.WriteLineAsync($"hogguard: warning: {HogGuard.Keys.SecretRedaction.Redact(warning)}");
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+        if (writeBaseline is not null)
         {
-            await stderr.WriteLineAsync("hogguard: scan cancelled; no report was written");
+            Baseline.Write(writeBaseline, result.Findings);
+            await stderr.WriteLineAsync($"hogguard: wrote a baseline of {result.Findings.Count} finding(s) to {settings.WriteBaseline}");
+            return ExitCodes.Clean;
+        }
+
+        if (baseline is not null)
+        {
+            result = SecretScanner.ApplyBaseline(result, baseline);
+        }
+
+        if (settings.Verify)
+        {
+            var live = new LiveCheck(console);
+            result = result.WithFindings(await live.RunAsync(settings, hosts, result.Findings, config.AuditLog.Directory, cancellationToken), 0);
+        }
+
+        var summary = new ReportSummary(result, settings.FailOn);
+        new ReportOutput(console).Write(settings.Format, output, summary);
+        if (result.Statistics.MissingObjects > 0 && !result.Statistics.PartialClone && !settings.AllowMissingObjects)
+        {
+            await stderr.WriteLineAsync($"hogguard: {result.Statistics.MissingObjects} object(s) of the history could not be read, so the scan is incomplete (a secret may sit in them); repair the repository ('git fsck'), or pass --allow-missing-objects to accept that");
             return ExitCodes.UsageError;
         }
-        catch (Exception e)
+
+        if (result.Statistics.Unreadable > 0 && !settings.SkipUnreadable)
         {
-            return CliError.Report(e, stderr, settings.Verbose);
+            // "No secrets found" is not true of what could not be read.
+            await stderr.WriteLineAsync($"hogguard: {result.Statistics.Unreadable} file(s) or folder(s) could not be read (see the warnings), so the scan is incomplete; fix their permissions, or pass --skip-unreadable to accept that");
+            return ExitCodes.UsageError;
         }
+
+        return summary.Failed ? ExitCodes.Findings : ExitCodes.Clean;
     }
 
-    private static async Task<ScanResult> ScanAsync(ScanSettings settings, HogGuardConfig config, TextWriter stderr, CancellationToken cancellationToken)
+    private async Task<ScanResult> ScanAsync(ScanSettings settings, HogGuardConfig config, CancellationToken cancellationToken)
     {
         if (settings.History && settings.Staged)
         {
@@ -151,7 +141,7 @@ internal static class ScanCommand
                 throw new UsageException("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
             }
 
-            using var stdin = Console.OpenStandardInput();
+            using var stdin = console.OpenInput();
             return SecretScanner.ScanStream(stdin, config);
         }
 
@@ -159,16 +149,16 @@ internal static class ScanCommand
         var options = new ScanOptions
         {
             Mode = settings.History ? ScanMode.History : settings.Staged ? ScanMode.Staged : ScanMode.WorkingTree,
-            Path = settings.Path,
+            Path = console.FullPath(settings.Path),
             NoGit = settings.NoGit,
             Config = config,
             Progress = progress,
             Parallelism = settings.Threads,
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
-        if (settings.History && !settings.NoProgress && !Console.IsErrorRedirected)
+        if (settings.History && !settings.NoProgress && !console.IsErrorRedirected)
         {
-            await ProgressDisplay.ShowAsync(scan, progress, stderr);
+            await ProgressDisplay.ShowAsync(scan, progress, console.Error);
         }
 
         return await scan;
@@ -185,21 +175,23 @@ internal static class ScanCommand
         return hosts;
     }
 
-    private static HogGuardConfig LoadConfig(ScanSettings settings)
+    private HogGuardConfig LoadConfig(ScanSettings settings)
     {
         HogGuardConfig config;
         if (settings.Config is not null)
         {
-            if (!File.Exists(settings.Config))
+            var file = console.FullPath(settings.Config);
+            if (!File.Exists(file))
             {
                 throw new ConfigurationException($"configuration file {settings.Config} does not exist; check the --config path");
             }
 
-            config = HogGuardConfig.Load(settings.Config);
+            config = HogGuardConfig.Load(file);
         }
         else
         {
-            var folder = settings.Path == "-" ? "." : Directory.Exists(settings.Path) ? settings.Path : Path.GetDirectoryName(Path.GetFullPath(settings.Path)) ?? ".";
+            var scanned = console.FullPath(settings.Path == "-" ? "." : settings.Path);
+            var folder = Directory.Exists(scanned) ? scanned : Path.GetDirectoryName(scanned) ?? console.WorkingDirectory;
             var candidate = Path.Combine(folder, HogGuardConfig.FileName);
             config = File.Exists(candidate) ? HogGuardConfig.Load(candidate) : HogGuardConfig.Default;
         }

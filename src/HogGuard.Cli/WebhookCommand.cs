@@ -6,9 +6,9 @@ using HogGuard.IO;
 namespace HogGuard.Cli;
 
 /// <summary><c>hogguard webhook</c>: make secrets, sign and verify deliveries, print a Hog signing template.</summary>
-internal static class WebhookCommand
+internal sealed class WebhookCommand(CliConsole console)
 {
-    public static Command Create()
+    public Command Create()
     {
         var command = new Command("webhook", "Signed PostHog webhooks: secrets, signing, verification.");
         command.Subcommands.Add(SecretNew());
@@ -18,45 +18,51 @@ internal static class WebhookCommand
         return command;
     }
 
-    private static Command SecretNew()
+    private Command SecretNew()
     {
         var output = new Option<string?>("--output", "-o") { HelpName = "FILE", Description = "Write the new secret to FILE, readable by you only." };
         var print = new Option<bool>("--print") { Description = "Print the secret to standard output instead (it will be on your screen and in logs)." };
         var force = new Option<bool>("--force") { Description = "Replace an existing FILE." };
         var secret = new Command("secret", "Webhook secrets.");
         var create = new Command("new", "Create a Standard Webhooks secret (whsec_ + 32 random bytes).") { output, print, force };
-        create.SetAction(result => Run(result.GetValue(output) is null && !result.GetValue(print), () =>
+        create.SetRun(console, result =>
         {
-            var value = WebhookKey.NewStandardSecret();
-            if (result.GetValue(output) is { } file)
+            if (result.GetValue(output) is null && !result.GetValue(print))
             {
-                ReportOutput.RequireWritableFolder(file, "--output");
+                throw new UsageException("say where the new secret goes: --output FILE (owner-only file), or --print to show it");
+            }
+
+            var value = WebhookKey.NewStandardSecret();
+            if (result.GetValue(output) is { } typed)
+            {
+                var file = console.FullPath(typed);
+                ReportOutput.RequireWritableFolder(file, typed, "--output");
                 if (File.Exists(file) && !result.GetValue(force))
                 {
                     throw new UsageException($"{file} exists; pass --force to replace it (the old secret stops working wherever it is used)");
                 }
 
                 AtomicFile.WriteOutput(file, s => s.Write(System.Text.Encoding.UTF8.GetBytes(value + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                Console.Out.WriteLine($"Wrote a new webhook secret to {file} (owner-only). Paste it into PostHog's webhook destination and give it to your receiver.");
+                console.Out.WriteLine($"Wrote a new webhook secret to {typed} (owner-only). Paste it into PostHog's webhook destination and give it to your receiver.");
             }
             else
             {
-                Console.Out.WriteLine(value);
+                console.Out.WriteLine(value);
             }
 
             return ExitCodes.Clean;
-        }));
+        });
         secret.Subcommands.Add(create);
         return secret;
     }
 
-    private static Command Sign()
+    private Command Sign()
     {
         var (secretFile, body, scheme) = CommonOptions();
         var id = new Option<string?>("--id") { Description = "Message id (Standard Webhooks; default a new msg_ id)." };
         var timestamp = new Option<long?>("--timestamp") { Description = "Unix seconds (default now)." };
         var command = new Command("sign", "Print the signature headers for a body.") { secretFile, body, scheme, id, timestamp };
-        command.SetAction(result => Run(false, () =>
+        command.SetRun(console, result =>
         {
             var hex = IsHex(result.GetValue(scheme));
             using var key = ReadKey(result.GetValue(secretFile)!, hex);
@@ -65,23 +71,23 @@ internal static class WebhookCommand
             var stamp = ts.ToString(CultureInfo.InvariantCulture);
             if (hex)
             {
-                Console.Out.WriteLine($"x-posthog-timestamp: {stamp}");
-                Console.Out.WriteLine($"x-posthog-signature: {WebhookSigner.SignHex(key, ts, bytes)}");
+                console.Out.WriteLine($"x-posthog-timestamp: {stamp}");
+                console.Out.WriteLine($"x-posthog-signature: {WebhookSigner.SignHex(key, ts, bytes)}");
             }
             else
             {
                 var messageId = result.GetValue(id) ?? "msg_" + Guid.NewGuid().ToString("N");
-                Console.Out.WriteLine($"webhook-id: {messageId}");
-                Console.Out.WriteLine($"webhook-timestamp: {stamp}");
-                Console.Out.WriteLine($"webhook-signature: {WebhookSigner.SignStandard(key, messageId, ts, bytes)}");
+                console.Out.WriteLine($"webhook-id: {messageId}");
+                console.Out.WriteLine($"webhook-timestamp: {stamp}");
+                console.Out.WriteLine($"webhook-signature: {WebhookSigner.SignStandard(key, messageId, ts, bytes)}");
             }
 
             return ExitCodes.Clean;
-        }));
+        });
         return command;
     }
 
-    private static Command Verify()
+    private Command Verify()
     {
         var (secretFile, body, scheme) = CommonOptions();
         var id = new Option<string?>("--id") { Description = "The webhook-id header (Standard Webhooks)." };
@@ -89,7 +95,7 @@ internal static class WebhookCommand
         var signature = new Option<string>("--signature") { Description = "The signature header.", Required = true };
         var tolerance = new Option<int>("--tolerance") { Description = "Seconds the timestamp may be from now (default 300).", DefaultValueFactory = _ => 300 };
         var command = new Command("verify", "Check a delivery's signature. Exit 0 valid, 1 refused, 2 bad usage.") { secretFile, body, scheme, id, timestamp, signature, tolerance };
-        command.SetAction(result => Run(false, () =>
+        command.SetRun(console, result =>
         {
             var hex = IsHex(result.GetValue(scheme));
             using var key = ReadKey(result.GetValue(secretFile)!, hex);
@@ -99,18 +105,18 @@ internal static class WebhookCommand
                 Tolerance = TimeSpan.FromSeconds(result.GetValue(tolerance)),
             };
             var verdict = new WebhookVerifier(options, [key]).Verify(result.GetValue(id), result.GetValue(timestamp), result.GetValue(signature), ReadBody(result.GetValue(body)!));
-            Console.Out.WriteLine(verdict.IsValid ? "valid" : $"refused: {verdict.Status}");
+            console.Out.WriteLine(verdict.IsValid ? "valid" : $"refused: {verdict.Status}");
             return verdict.IsValid ? ExitCodes.Clean : ExitCodes.Findings;
-        }));
+        });
         return command;
     }
 
-    private static Command HogTemplate()
+    private Command HogTemplate()
     {
         var command = new Command("hog-template", "Print Hog code for a PostHog webhook destination that signs deliveries (timestamped hex scheme).");
-        command.SetAction(_ =>
+        command.SetRun(console, _ =>
         {
-            Console.Out.Write(HogTemplateText);
+            console.Out.Write(HogTemplateText);
             return ExitCodes.Clean;
         });
         return command;
@@ -151,12 +157,12 @@ internal static class WebhookCommand
 
     private static bool IsHex(string? scheme) => scheme == "hex";
 
-    private static WebhookKey ReadKey(string path, bool hex)
+    private WebhookKey ReadKey(string path, bool hex)
     {
         string text;
         try
         {
-            text = (path == "-" ? Console.In.ReadToEnd() : RegularFile.ReadAllText(path, 64 * 1024)).Trim();
+            text = (path == "-" ? console.In.ReadToEnd() : RegularFile.ReadAllText(console.FullPath(path), 64 * 1024)).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -177,33 +183,16 @@ internal static class WebhookCommand
         }
     }
 
-    private static byte[] ReadBody(string path)
+    private byte[] ReadBody(string path)
     {
         try
         {
             // PostHog's webhook bodies are small; 25 MB is far above any and bounds memory.
-            return RegularFile.ReadAllBytes(path, 25L * 1024 * 1024);
+            return RegularFile.ReadAllBytes(console.FullPath(path), 25L * 1024 * 1024);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"cannot read the body from {path}: {e.Message}");
-        }
-    }
-
-    private static int Run(bool missingDestination, Func<int> action)
-    {
-        try
-        {
-            if (missingDestination)
-            {
-                throw new UsageException("say where the new secret goes: --output FILE (owner-only file), or --print to show it");
-            }
-
-            return action();
-        }
-        catch (Exception e)
-        {
-            return CliError.Report(e, Console.Error, verbose: false);
         }
     }
 }

@@ -7,7 +7,8 @@ namespace HogGuard.Cli.Tests;
 /// <summary>
 /// A real child process (<c>hogguard audit append</c>) writes as fast as it can and is killed with
 /// SIGKILL at random moments, again and again: every entry it acknowledged must be there, and the
-/// chain must verify.
+/// chain must verify. Each kill lands while the child is writing (after its first acknowledgement of
+/// the round, 0-150 ms later), so no round is spent killing a process that has not started.
 /// </summary>
 public sealed class AuditCrashTests
 {
@@ -19,7 +20,9 @@ public sealed class AuditCrashTests
         var random = new Random(2026);
         long acknowledged = 0;
         var kills = 0;
-        for (var round = 0; round < 200; round++)
+        var midWrite = 0;
+        const int Rounds = 75;
+        for (var round = 0; round < Rounds; round++)
         {
             var info = new ProcessStartInfo(Tool.DotnetHost())
             {
@@ -48,14 +51,21 @@ public sealed class AuditCrashTests
                     // The child is gone.
                 }
             });
+            var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var reader = Task.Run(async () =>
             {
                 while (await child.StandardOutput.ReadLineAsync() is { } line)
                 {
                     acknowledged = Math.Max(acknowledged, long.Parse(line, System.Globalization.CultureInfo.InvariantCulture));
+                    writing.TrySetResult();
                 }
             });
-            await Task.Delay(random.Next(60, 260));
+            if (await Task.WhenAny(writing.Task, Task.Delay(TimeSpan.FromSeconds(5))) == writing.Task)
+            {
+                midWrite++;
+            }
+
+            await Task.Delay(random.Next(0, 150));
             child.Kill();
             kills++;
             await child.WaitForExitAsync();
@@ -74,7 +84,8 @@ public sealed class AuditCrashTests
             Assert.True(verification.Entries >= acknowledged, $"round {round}: {acknowledged} acknowledged, {verification.Entries} present");
         }
 
-        Assert.Equal(200, kills);
+        Assert.Equal(Rounds, kills);
+        Assert.Equal(Rounds, midWrite);
         Assert.True(acknowledged > 1000, $"only {acknowledged} entries were acknowledged: the child barely wrote");
     }
 }

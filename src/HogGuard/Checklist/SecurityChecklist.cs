@@ -44,6 +44,9 @@ public sealed record ChecklistOptions
 
     /// <summary>The newest audit entry must be at most this old (default 7 days).</summary>
     public TimeSpan AuditRecency { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Reads the environment variables <c>env:</c> key sources name (default: this process's).</summary>
+    public Func<string, string?>? Environment { get; init; }
 }
 
 /// <summary>
@@ -65,7 +68,7 @@ public sealed class SecurityChecklist(HttpClient http, TimeProvider? time = null
         var isGit = Git.IsInsideWorkTree(options.Path);
         var scan = await SecretScanner.ScanAsync(new ScanOptions { Path = options.Path, Config = config }, cancellationToken).ConfigureAwait(false);
         var configFolder = config.SourcePath is { } source ? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(source))! : System.IO.Path.GetFullPath(options.Path);
-        var reader = new KeySourceReader(configFolder);
+        var reader = new KeySourceReader(configFolder, options.Environment);
         List<Finding>? live = null;
         if (options.Verify && config.Keys.Count > 0)
         {

@@ -21,8 +21,10 @@ public sealed class Baseline
 
     /// <summary>Reads a baseline written by <see cref="Write"/>.</summary>
     /// <exception cref="ConfigurationException">Missing, unreadable or malformed.</exception>
-    public static Baseline Load(string path)
+    /// <param name="shownAs">The path as the user gave it, for messages (default <paramref name="path"/>).</param>
+    public static Baseline Load(string path, string? shownAs = null)
     {
+        var name = shownAs ?? path;
         BaselineFile? file;
         try
         {
@@ -30,16 +32,16 @@ public sealed class Baseline
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"cannot read baseline {path}: {e.Message}", e);
+            throw new ConfigurationException($"cannot read baseline {name}: {e.Message}", e);
         }
         catch (JsonException e)
         {
-            throw new ConfigurationException($"baseline {path} is not valid JSON ({e.Message}); write a new one with --write-baseline {path}", e);
+            throw new ConfigurationException($"baseline {name} is not valid JSON ({e.Message}); write a new one with --write-baseline {name}", e);
         }
 
         if (file is null || file.Version != 1 || file.Findings is null)
         {
-            throw new ConfigurationException($"baseline {path} is not a HogGuard baseline (expected {{\"version\":1,\"findings\":[...]}}); write a new one with --write-baseline {path}");
+            throw new ConfigurationException($"baseline {name} is not a HogGuard baseline (expected {{\"version\":1,\"findings\":[...]}}); write a new one with --write-baseline {name}");
         }
 
         var known = new HashSet<(string, string)>();
@@ -47,7 +49,7 @@ public sealed class Baseline
         {
             if (string.IsNullOrEmpty(entry.Rule) || string.IsNullOrEmpty(entry.Fingerprint))
             {
-                throw new ConfigurationException($"baseline {path} has an entry without rule or fingerprint; write a new one with --write-baseline {path}");
+                throw new ConfigurationException($"baseline {name} has an entry without rule or fingerprint; write a new one with --write-baseline {name}");
             }
 
             known.Add((entry.Rule, entry.Fingerprint));

@@ -1,11 +1,19 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace HogGuard.Cli.Tests.Infrastructure;
 
-/// <summary>Runs the real, built <c>hogguard</c> tool as a separate process.</summary>
+/// <summary>
+/// Runs <c>hogguard</c>: in this process through <see cref="CliApp"/> with its own console, folder
+/// and environment (fast, and side by side with other tests), or as a real process where only a
+/// process can show the behaviour (<see cref="RunProcess"/>): being killed, PATH and HOME, hooks.
+/// </summary>
 internal static class Tool
 {
     private static readonly string Assembly = Path.Combine(AppContext.BaseDirectory, "hogguard.dll");
+
+    /// <summary>Variables only a real process sees: the fault point kills the process; PATH and HOME are read by the runtime and by git.</summary>
+    private static readonly string[] ProcessOnlyVariables = [RotateCommand.FaultVariable, "PATH", "HOME"];
 
     public static ToolResult Run(string workingDirectory, params string[] args) => RunWithInput(workingDirectory, null, args);
 
@@ -13,6 +21,37 @@ internal static class Tool
         RunWithEnvironment(workingDirectory, stdin, null, args);
 
     public static ToolResult RunWithEnvironment(string workingDirectory, string? stdin, Dictionary<string, string>? environment, params string[] args)
+    {
+        if (environment is not null && ProcessOnlyVariables.Any(environment.ContainsKey))
+        {
+            return RunProcess(workingDirectory, stdin, environment, args);
+        }
+
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        var input = stdin ?? string.Empty;
+        var console = new CliConsole
+        {
+            Out = TextWriter.Synchronized(stdout),
+            Error = TextWriter.Synchronized(stderr),
+            In = new StringReader(input),
+            OpenInput = () => new MemoryStream(Encoding.UTF8.GetBytes(input)),
+            WorkingDirectory = workingDirectory,
+            GetEnvironmentVariable = name => environment?.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable(name),
+        };
+        var run = Task.Run(() => CliApp.RunAsync(args, console, handleInterrupts: false));
+        if (!run.Wait(TimeSpan.FromMinutes(3)))
+        {
+            throw new TimeoutException($"hogguard {string.Join(' ', args)} did not finish");
+        }
+
+        var result = new ToolResult(run.Result, stdout.ToString(), stderr.ToString());
+        AssertNoTokenLeaked(result);
+        return result;
+    }
+
+    /// <summary>The built tool as a separate process, with the given variables added to this one's.</summary>
+    public static ToolResult RunProcess(string workingDirectory, string? stdin, Dictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {

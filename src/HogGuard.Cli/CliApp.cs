@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace HogGuard.Cli;
+
+/// <summary>The whole command line: builds the commands over one <see cref="CliConsole"/>, parses, runs.</summary>
+internal static class CliApp
+{
+    /// <summary>
+    /// The root is named <c>hogguard</c> whatever runs it (a test host, <c>dotnet hogguard.dll</c>, a
+    /// native build), so help reads the same everywhere.
+    /// </summary>
+    public static Command CreateRoot(CliConsole console) => new("hogguard", "HogGuard: find exposed PostHog secrets in files, staged changes and git history.")
+    {
+        new HelpOption(),
+        new VersionOption(),
+        new ScanCommand(console).Create(),
+        new InstallHookCommand(console).Create(),
+        new KeysCommand(console).Create(),
+        new WebhookCommand(console).Create(),
+        new AuditCommand(console).Create(),
+        new CheckCommand(console).Create(),
+    };
+
+    /// <param name="handleInterrupts">Turn Ctrl-C and SIGTERM into cancellation (the real process only: a host running commands in-process keeps its own signals).</param>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, bool handleInterrupts, CancellationToken cancellationToken = default)
+    {
+        var parse = CreateRoot(console).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await console.Error.WriteLineAsync($"hogguard: {error.Message}");
+            }
+
+            await console.Error.WriteLineAsync("Run 'hogguard --help' (or 'hogguard scan --help') for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            Output = console.Out,
+            Error = console.Error,
+        };
+        if (!handleInterrupts)
+        {
+            configuration.ProcessTerminationTimeout = null;
+        }
+
+        return await parse.InvokeAsync(configuration, cancellationToken);
+    }
+}
