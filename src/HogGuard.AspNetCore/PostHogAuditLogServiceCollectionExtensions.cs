@@ -8,14 +8,24 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class PostHogAuditLogServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="IAuditLog"/> (a <see cref="FileAuditLog"/>), validated at start-up; optionally mirrored to ILogger.</summary>
+    /// <summary>
+    /// Registers <see cref="IAuditLog"/> (a <see cref="FileAuditLog"/>), validated at start-up; optionally
+    /// mirrored to ILogger. The services are registered once however often it is called; configure
+    /// delegates compose, as <c>Configure</c> does.
+    /// </summary>
     public static IServiceCollection AddPostHogAuditLog(this IServiceCollection services, Action<PostHogAuditLogOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<PostHogAuditLogOptions>()
-            .Configure(configure)
+        var options = services.AddOptions<PostHogAuditLogOptions>().Configure(configure);
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<PostHogAuditLogOptions>)))
+        {
+            return services;
+        }
+
+        options
             .Validate(o => !string.IsNullOrWhiteSpace(o.Directory), "The audit log needs a Directory.")
             .Validate(o => o.CheckpointKey is null || IsBase64(o.CheckpointKey), "The audit CheckpointKey must be base64.")
+            .Validate(o => o.MaxSegmentBytes > 0, "The audit log's MaxSegmentBytes must be above 0.")
             .ValidateOnStart();
         services.TryAddSingleton(provider =>
         {

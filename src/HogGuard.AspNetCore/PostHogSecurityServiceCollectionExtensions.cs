@@ -1,12 +1,14 @@
+using HogGuard.AspNetCore;
 using HogGuard.Keys;
 using HogGuard.PostHogApi;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace HogGuard.AspNetCore;
+// Extensions live in the namespace users already import, so they find them.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary><c>services.AddPostHogSecurity(configuration)</c>: validated PostHog settings, reader and writer clients, capture, a health check.</summary>
 public static class PostHogSecurityServiceCollectionExtensions
@@ -19,22 +21,31 @@ public static class PostHogSecurityServiceCollectionExtensions
     /// ReaderScopes, WriterScopes, MaxKeyAgeDays), validates it at start-up, and registers
     /// <see cref="PostHogApiClient"/> keyed <see cref="PostHogRoles.Reader"/> and
     /// <see cref="PostHogRoles.Writer"/>, <see cref="PostHogCaptureClient"/> and the
-    /// <c>posthog-keys</c> health check.
+    /// <c>posthog-keys</c> health check. Calling it again with the same section changes nothing.
     /// </summary>
+    /// <exception cref="InvalidOperationException">It was already called with another section.</exception>
     public static IServiceCollection AddPostHogSecurity(this IServiceCollection services, IConfiguration configuration, string sectionName = "PostHog")
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(PostHogSecurityRegistration))?.ImplementationInstance is PostHogSecurityRegistration existing)
+        {
+            return existing.SectionName == sectionName
+                ? services
+                : throw new InvalidOperationException($"AddPostHogSecurity was already called for the section '{existing.SectionName}'; a service has one PostHog configuration, so call it once");
+        }
+
+        services.AddSingleton(new PostHogSecurityRegistration(sectionName));
         var section = configuration.GetSection(sectionName);
         services.AddOptions<PostHogSecurityOptions>().Configure(o => o.ReadFrom(section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PostHogSecurityOptions>>(new PostHogSecurityOptionsValidator(sectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostHogSecurityOptions>>(new PostHogSecurityOptionsValidator(sectionName)));
         services.TryAddSingleton(TimeProvider.System);
         // Never follow a redirect: a key must not travel to the Location a login page names.
         services.AddHttpClient("HogGuard.PostHog", http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
         services.TryAddSingleton(provider => new PostHogClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient("HogGuard.PostHog"), time: provider.GetRequiredService<TimeProvider>()));
-        services.AddKeyedSingleton(PostHogRoles.Reader, (provider, _) => CreateClient(provider, PostHogRoles.Reader, sectionName));
-        services.AddKeyedSingleton(PostHogRoles.Writer, (provider, _) => CreateClient(provider, PostHogRoles.Writer, sectionName));
+        services.TryAddKeyedSingleton(PostHogRoles.Reader, (provider, _) => CreateClient(provider, PostHogRoles.Reader, sectionName));
+        services.TryAddKeyedSingleton(PostHogRoles.Writer, (provider, _) => CreateClient(provider, PostHogRoles.Writer, sectionName));
         services.TryAddSingleton(provider =>
         {
             var o = provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value;
@@ -42,7 +53,7 @@ public static class PostHogSecurityServiceCollectionExtensions
             return new CaptureTransport(provider.GetRequiredService<PostHogClient>(), o.Endpoint().Ingestion, token.Trim());
         });
         services.TryAddSingleton(provider => new PostHogCaptureClient(provider.GetRequiredService<CaptureTransport>(), provider.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(provider => new PostHogScopeWarmUp(provider));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostHogScopeWarmUp>());
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             HealthCheckName,
             provider => new PostHogKeysHealthCheck(provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<IOptions<PostHogSecurityOptions>>(), provider.GetRequiredService<TimeProvider>()),
@@ -62,35 +73,7 @@ public static class PostHogSecurityServiceCollectionExtensions
 
         return new PostHogApiClient(role, provider.GetRequiredService<PostHogClient>(), o.Endpoint().App, new PostHogSecret(value.Trim()), scopes);
     }
-}
 
-/// <summary>Introspects the reader's and writer's scopes once at start, so the first request does not wait; a failure is logged and retried on first use.</summary>
-internal sealed partial class PostHogScopeWarmUp(IServiceProvider provider) : Microsoft.Extensions.Hosting.IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var logger = provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PostHogScopeWarmUp>>();
-        var options = provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value;
-        foreach (var (role, key) in new[] { (PostHogRoles.Reader, options.ReaderKey), (PostHogRoles.Writer, options.WriterKey) })
-        {
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                continue;
-            }
-
-            try
-            {
-                await provider.GetRequiredKeyedService<PostHogApiClient>(role).GetScopesAsync().ConfigureAwait(false);
-            }
-            catch (InvalidOperationException e)
-            {
-                LogWarmUpFailed(logger, role, e.Message);
-            }
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 5101, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "The PostHog {Role} key's scopes could not be read at start ({Reason}); they are read again on first use")]
-    private static partial void LogWarmUpFailed(Microsoft.Extensions.Logging.ILogger logger, string role, string reason);
+    /// <summary>Marks the collection as set up, and for which section.</summary>
+    private sealed record PostHogSecurityRegistration(string SectionName);
 }

@@ -1,4 +1,5 @@
 using HogGuard.Webhooks;
+using Microsoft.Extensions.Configuration;
 
 namespace HogGuard.AspNetCore;
 
@@ -30,6 +31,33 @@ public sealed class PostHogWebhookOptions
     public string? TimestampHeader { get; set; }
 
     public string? SignatureHeader { get; set; }
+
+    /// <summary>Values in the bound section that did not parse, each naming its setting; start-up validation refuses them.</summary>
+    internal List<string> ConfigurationProblems { get; } = [];
+
+    /// <summary>Reads a configuration section by hand (no reflection binder), recording what does not parse.</summary>
+    internal void ReadFrom(IConfiguration section)
+    {
+        var values = new ConfigurationValues(section, ConfigurationProblems);
+        Scheme = values.Enum<WebhookScheme>("Scheme") ?? Scheme;
+        Tolerance = values.Duration("Tolerance") ?? Tolerance;
+        MaxBodyBytes = values.Int("MaxBodyBytes", "a whole number of bytes") ?? MaxBodyBytes;
+        HandledRetention = values.Duration("HandledRetention") ?? HandledRetention;
+        UseDistributedCache = values.Bool("UseDistributedCache") ?? UseDistributedCache;
+        TimestampHeader = values.Text("TimestampHeader") ?? TimestampHeader;
+        SignatureHeader = values.Text("SignatureHeader") ?? SignatureHeader;
+        foreach (var secret in section.GetSection("Secrets").GetChildren())
+        {
+            var item = new ConfigurationValues(secret, ConfigurationProblems);
+            Secrets.Add(new PostHogWebhookSecret
+            {
+                Id = item.Text("Id") ?? secret.Key,
+                Secret = item.Text("Secret"),
+                NotBefore = item.Time("NotBefore"),
+                NotAfter = item.Time("NotAfter"),
+            });
+        }
+    }
 }
 
 /// <summary>A secret of the keyring. <see cref="ToString"/> never shows the secret.</summary>

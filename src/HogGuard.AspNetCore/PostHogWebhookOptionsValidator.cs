@@ -7,7 +7,7 @@ internal sealed class PostHogWebhookOptionsValidator : IValidateOptions<PostHogW
 {
     public ValidateOptionsResult Validate(string? name, PostHogWebhookOptions options)
     {
-        var failures = new List<string>();
+        var failures = new List<string>(options.ConfigurationProblems.Select(p => $"PostHog webhook receiver '{name}': {p}."));
         if (options.Secrets.Count == 0)
         {
             failures.Add($"PostHog webhook receiver '{name}' has no secret: add one (for example from an environment variable); deliveries would all be refused.");
@@ -23,6 +23,11 @@ internal sealed class PostHogWebhookOptionsValidator : IValidateOptions<PostHogW
             {
                 failures.Add($"PostHog webhook receiver '{name}', secret '{secret.Id}': {e.Message}. A Standard Webhooks secret looks like whsec_ followed by base64.");
             }
+        }
+
+        foreach (var duplicate in options.Secrets.GroupBy(s => s.Id, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            failures.Add($"PostHog webhook receiver '{name}' has {duplicate.Count()} secrets with the id '{duplicate.Key}'; give each secret of the keyring its own id.");
         }
 
         if (options.Tolerance <= TimeSpan.Zero || options.MaxBodyBytes <= 0 || options.HandledRetention <= TimeSpan.Zero)

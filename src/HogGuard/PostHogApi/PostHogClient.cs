@@ -35,6 +35,7 @@ public sealed class PostHogClient
     {
         _http = http ?? throw new ArgumentNullException(nameof(http));
         _options = options ?? new PostHogClientOptions();
+        _options.Validate();
         var clock = time ?? TimeProvider.System;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock };
         if (_options.MaxRetries > 0)

@@ -14,4 +14,22 @@ public sealed class PostHogClientOptions
 
     /// <summary>The longest Retry-After honoured (default 60 s); longer waits give up as unreachable.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Throws when a value is outside what the client can use, naming it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value out of range.</exception>
+    public void Validate()
+    {
+        Require(AttemptTimeout > TimeSpan.Zero && AttemptTimeout <= TimeSpan.FromHours(1), AttemptTimeout, nameof(AttemptTimeout), "above 0 and at most 1 hour");
+        Require(MaxRetries is >= 0 and <= 10, MaxRetries, nameof(MaxRetries), "between 0 and 10");
+        Require(BaseDelay >= TimeSpan.Zero && BaseDelay <= TimeSpan.FromMinutes(1), BaseDelay, nameof(BaseDelay), "between 0 and 1 minute");
+        Require(MaxRetryAfter >= TimeSpan.Zero && MaxRetryAfter <= TimeSpan.FromHours(1), MaxRetryAfter, nameof(MaxRetryAfter), "between 0 and 1 hour");
+    }
+
+    private static void Require(bool ok, object value, string name, string range)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"PostHogClientOptions.{name} must be {range}; it is {value}");
+        }
+    }
 }
