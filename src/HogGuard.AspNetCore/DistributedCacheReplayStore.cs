@@ -8,7 +8,7 @@ namespace HogGuard.AspNetCore;
 /// cache has no atomic add, so two instances receiving the same delivery at the same instant may
 /// both accept it; a single instance never does.
 /// </summary>
-public sealed class DistributedCacheReplayStore(IDistributedCache cache, string prefix = "hogguard:webhook:") : IWebhookReplayStore
+internal sealed class DistributedCacheReplayStore(IDistributedCache cache, string prefix = "hogguard:webhook:") : IWebhookReplayStore
 {
     private static readonly byte[] Marker = [1];
 

@@ -1,6 +1,5 @@
 using HogGuard.Audit;
 using HogGuard.PostHogApi;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,23 +50,3 @@ internal sealed partial class PostHogAuditShippingService(
     private static partial void LogShipped(ILogger logger, long count);
 }
 
-/// <summary><c>services.AddPostHogAuditShipping()</c>.</summary>
-public static class PostHogAuditShippingServiceCollectionExtensions
-{
-    /// <summary>
-    /// Ships the audit log registered by <c>AddPostHogAuditLog</c> to the PostHog of
-    /// <c>AddPostHogSecurity</c> every <paramref name="interval"/> (default 10 s), in the background.
-    /// </summary>
-    public static IServiceCollection AddPostHogAuditShipping(this IServiceCollection services, TimeSpan? interval = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddHostedService(provider => new PostHogAuditShippingService(
-            provider.GetRequiredService<IOptions<PostHogAuditLogOptions>>(),
-            provider.GetRequiredService<IOptions<PostHogSecurityOptions>>(),
-            provider.GetRequiredService<PostHogClient>(),
-            provider.GetRequiredService<TimeProvider>(),
-            interval ?? TimeSpan.FromSeconds(10),
-            provider.GetRequiredService<ILogger<PostHogAuditShippingService>>()));
-        return services;
-    }
-}

@@ -203,7 +203,7 @@ internal sealed class ScanCommand(CliConsole console)
                 throw new UsageException($"--max-file-size '{settings.MaxFileSize}' is not a size; use a number of bytes or a size such as 512KB, 100MB or 1GB");
             }
 
-            config = new HogGuardConfig { AllowPaths = config.AllowPaths, MaxFileSize = size, SourcePath = config.SourcePath, Keys = config.Keys, KeyAudit = config.KeyAudit, AuditLog = config.AuditLog, Hosts = config.Hosts };
+            config = config with { MaxFileSize = size };
         }
 
         return config;

@@ -1,12 +1,9 @@
-using System.Runtime.CompilerServices;
 using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests;
 
-/// <summary>
-/// Pins the help text users read. On a difference the new text is written beside the snapshot as
-/// <c>*.received.txt</c>; review it and copy it over the snapshot if the change is intended.
-/// </summary>
+/// <summary>Pins the help text users read (see <see cref="Snapshot"/>).</summary>
 public sealed class HelpSnapshotTests
 {
     [Theory]
@@ -20,18 +17,6 @@ public sealed class HelpSnapshotTests
         using var folder = new GitRepo(init: false);
         var result = Tool.Run(folder.Root, args);
         Assert.Equal(0, result.ExitCode);
-        AssertSnapshot($"help-{name}.txt", result.Stdout.ReplaceLineEndings("\n"));
-    }
-
-    private static void AssertSnapshot(string name, string actual, [CallerFilePath] string source = "")
-    {
-        var path = Path.Combine(Path.GetDirectoryName(source)!, "Snapshots", name);
-        var expected = File.Exists(path) ? File.ReadAllText(path).ReplaceLineEndings("\n") : null;
-        if (expected != actual)
-        {
-            File.WriteAllText(Path.ChangeExtension(path, ".received.txt"), actual);
-        }
-
-        Assert.Equal(expected, actual);
+        Snapshot.Match($"help-{name}.txt", result.Stdout);
     }
 }

@@ -11,7 +11,7 @@ namespace HogGuard.Configuration;
 /// reflection), strictly: an unknown key or a value of the wrong type is an error that names the
 /// file, the line and the fix, so a typo never silently turns a rule off.
 /// </summary>
-public sealed class HogGuardConfig
+public sealed record HogGuardConfig
 {
     /// <summary>The file name looked for in the scanned folder.</summary>
     public const string FileName = "hogguard.yml";
@@ -25,7 +25,7 @@ public sealed class HogGuardConfig
     public static HogGuardConfig Default { get; } = new();
 
     /// <summary>Globs of paths whose findings are not reported (<c>scan.allow_paths</c>).</summary>
-    public IReadOnlyList<PathGlob> AllowPaths { get; init; } = [];
+    internal IReadOnlyList<PathGlob> AllowPaths { get; init; } = [];
 
     /// <summary>Files and blobs above this size are skipped with a note (<c>scan.max_file_size</c>).</summary>
     public long MaxFileSize { get; init; } = DefaultMaxFileSize;

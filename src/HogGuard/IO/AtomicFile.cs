@@ -1,7 +1,7 @@
 namespace HogGuard.IO;
 
 /// <summary>Writes a file so that readers see the old content or the new, never half of it: temp file, fsync, rename, directory fsync.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <param name="owner">On Linux, the owner and group the new file must have (those of the file it replaces).</param>
     public static void Write(string path, Action<Stream> write, UnixFileMode? mode = null, (uint Uid, uint Gid)? owner = null)

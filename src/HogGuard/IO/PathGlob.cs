@@ -8,7 +8,7 @@ namespace HogGuard.IO;
 /// within one name, and a pattern without a slash matches a name at any depth (as in .gitignore).
 /// Paths use forward slashes and are relative to the scanned root.
 /// </summary>
-public sealed class PathGlob
+internal sealed class PathGlob
 {
     private readonly Regex _regex;
 

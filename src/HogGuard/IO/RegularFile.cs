@@ -9,7 +9,7 @@ namespace HogGuard.IO;
 /// and refused, so it can never hang a read; a device such as <c>/dev/zero</c> is refused before a
 /// byte is read. Reads are capped, so a huge or endless file is an error, not an out-of-memory.
 /// </summary>
-public static partial class RegularFile
+internal static partial class RegularFile
 {
     private const int OReadOnly = 0;
     private const int ONonBlock = 0x800;
@@ -165,7 +165,7 @@ public static partial class RegularFile
 }
 
 /// <summary>A path that had to be a regular file is a FIFO, a device, a socket or a folder; nothing was read.</summary>
-public sealed class NotARegularFileException(string path, string kind)
+internal sealed class NotARegularFileException(string path, string kind)
     : IOException($"{path} is a {kind}, not a regular file; HogGuard reads only regular files")
 {
     public string Kind => kind;

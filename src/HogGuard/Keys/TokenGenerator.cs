@@ -5,7 +5,7 @@ using System.Text;
 namespace HogGuard.Keys;
 
 /// <summary>Makes new tokens the way PostHog does since March 2026: random bytes, top bit set, written in base57.</summary>
-public static class TokenGenerator
+internal static class TokenGenerator
 {
     public static string Generate(PostHogTokenKind kind)
     {

@@ -3,7 +3,7 @@ using HogGuard.Detection;
 namespace HogGuard.Reports;
 
 /// <summary>The lower-case names reports and options use.</summary>
-public static class ReportNames
+internal static class ReportNames
 {
     public static string Name(this Severity severity) => severity switch
     {

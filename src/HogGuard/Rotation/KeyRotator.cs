@@ -45,7 +45,7 @@ public sealed record RotationContext(
     /// journaled, and with <c>created</c>, <c>rolled</c> or <c>rotated</c> right after PostHog has
     /// answered with a new value and before it reaches the store.
     /// </summary>
-    public Action<string>? FaultPoint { get; init; }
+    internal Action<string>? FaultPoint { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -9,7 +9,7 @@ namespace HogGuard.SecretStores;
 /// blank lines, line endings, a missing final newline, and bytes in any encoding (the file is
 /// handled byte for byte; keys and values are ASCII).
 /// </summary>
-public sealed class DotenvSecretStore(string description, string path, string name) : ISecretStore
+internal sealed class DotenvSecretStore(string description, string path, string name) : ISecretStore
 {
     public string Description => description;
 

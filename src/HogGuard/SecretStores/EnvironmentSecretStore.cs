@@ -4,7 +4,7 @@ namespace HogGuard.SecretStores;
 /// A key in an environment variable: HogGuard reads it but cannot set it for the service; a
 /// rotation hands the new key to the deployer and waits for their confirmation.
 /// </summary>
-public sealed class EnvironmentSecretStore(string variable, Func<string, string?> environment) : ISecretStore
+internal sealed class EnvironmentSecretStore(string variable, Func<string, string?> environment) : ISecretStore
 {
     public string Description => $"env:{variable}";
 

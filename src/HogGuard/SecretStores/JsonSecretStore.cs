@@ -10,7 +10,7 @@ namespace HogGuard.SecretStores;
 /// Property order and every other value are kept; a file with comments is refused rather than
 /// rewritten without them.
 /// </summary>
-public sealed class JsonSecretStore(string description, string path, string name) : ISecretStore
+internal sealed class JsonSecretStore(string description, string path, string name) : ISecretStore
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -1,15 +1,12 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using HogGuard.Detection;
 using HogGuard.Reports;
 using HogGuard.Sources;
+using HogGuard.Testing;
 
 namespace HogGuard.Tests.Reports;
 
-/// <summary>
-/// Pins the JSON and SARIF formats. On a difference the new output is written beside the snapshot
-/// as <c>*.received.json</c>; review it and copy it over the snapshot if the change is intended.
-/// </summary>
+/// <summary>Pins the JSON and SARIF formats (see <see cref="Snapshot"/>).</summary>
 public sealed class ReportSnapshotTests
 {
     private static ReportSummary Sample()
@@ -54,20 +51,10 @@ public sealed class ReportSnapshotTests
         Assert.True(new ReportSummary(onlyLow, Severity.Low).Failed);
     }
 
-    private static void AssertSnapshot(string name, Action<Stream> write, [CallerFilePath] string source = "")
+    private static void AssertSnapshot(string name, Action<Stream> write)
     {
         using var stream = new MemoryStream();
         write(stream);
-        var actual = Encoding.UTF8.GetString(stream.ToArray()).ReplaceLineEndings("\n");
-        var folder = Path.Combine(Path.GetDirectoryName(source)!, "Snapshots");
-        var expectedPath = Path.Combine(folder, name);
-        var expected = File.Exists(expectedPath) ? File.ReadAllText(expectedPath).ReplaceLineEndings("\n") : null;
-        if (expected != actual)
-        {
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.ChangeExtension(expectedPath, ".received.json"), actual);
-        }
-
-        Assert.Equal(expected, actual);
+        Snapshot.Match(name, Encoding.UTF8.GetString(stream.ToArray()));
     }
 }
