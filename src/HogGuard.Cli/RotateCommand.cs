@@ -16,6 +16,9 @@ internal sealed class RotateCommand(CliConsole console)
     /// <summary>Names a step (see the README) at which the process kills itself right after journaling it: fault injection for tests.</summary>
     public const string FaultVariable = "HOGGUARD_FAULT_AT";
 
+    /// <summary>How the library's rotation messages name the ways on: this command's flags.</summary>
+    private static readonly RotationWords CliWords = new(id => $"--resume {id}", id => $"--abort {id}", "--wait");
+
     public Command CreateRotate()
     {
         var config = CommonOptions.Config("Configuration naming the environments and their keys.");
@@ -134,6 +137,7 @@ internal sealed class RotateCommand(CliConsole console)
             Rotator = rotator,
             Audit = audit,
             WaitForDeletion = request.Wait,
+            Words = CliWords,
             PollInterval = request.Poll,
             FaultPoint = point =>
             {

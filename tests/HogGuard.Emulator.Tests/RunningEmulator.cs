@@ -22,13 +22,13 @@ internal sealed class RunningEmulator : IAsyncDisposable
 
     public string ProjectToken { get; } = TestTokens.Make("phc_", base57: true, new Random(1));
 
-    public static string Personal(string label) => TestTokens.Make("phx_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+    public static string Personal(string label) => TestTokens.Stable("phx_", label);
 
-    public static string OAuth(string label) => TestTokens.Make("pha_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+    public static string OAuth(string label) => TestTokens.Stable("pha_", label);
 
-    public static string Refresh(string label) => TestTokens.Make("phr_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+    public static string Refresh(string label) => TestTokens.Stable("phr_", label);
 
-    public static string Secret(string label) => TestTokens.Make("phs_", base57: true, new Random(label.GetHashCode(StringComparison.Ordinal)));
+    public static string Secret(string label) => TestTokens.Stable("phs_", label);
 
     public static async Task<RunningEmulator> StartAsync()
     {

@@ -32,6 +32,13 @@ internal static class TestTokens
         return prefix + Encode(value, base57 ? Base57 : Base62);
     }
 
+    /// <summary>
+    /// The same token for the same prefix and label in every run (seeded from the label's SHA-256;
+    /// <c>string.GetHashCode</c> differs in every process).
+    /// </summary>
+    public static string Stable(string prefix, string label) =>
+        Make(prefix, base57: true, new Random(BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(prefix + label)), 0)));
+
     /// <summary>A token whose random part is <paramref name="value"/> written in <paramref name="alphabet"/>.</summary>
     public static string FromValue(string prefix, BigInteger value, string alphabet) => prefix + Encode(value, alphabet);
 
