@@ -10,16 +10,8 @@ namespace HogGuard.Cli;
 /// <summary><c>hogguard audit</c>: verify, append, tail and stats over an audit log directory.</summary>
 internal sealed class AuditCommand(CliConsole console)
 {
-    public Command Create()
-    {
-        var command = new Command("audit", "The tamper-evident audit log.");
-        command.Subcommands.Add(VerifyCommand());
-        command.Subcommands.Add(AppendCommand());
-        command.Subcommands.Add(TailCommand());
-        command.Subcommands.Add(StatsCommand());
-        command.Subcommands.Add(ShipCommand());
-        return command;
-    }
+    public Command Create() =>
+        new("audit", "The tamper-evident audit log.") { VerifyCommand(), AppendCommand(), TailCommand(), StatsCommand(), ShipCommand() };
 
     private Command ShipCommand()
     {

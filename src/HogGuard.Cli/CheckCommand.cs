@@ -1,6 +1,8 @@
 using System.CommandLine;
 using HogGuard.Checklist;
 using HogGuard.Configuration;
+using HogGuard.Liveness;
+using HogGuard.PostHogApi;
 
 namespace HogGuard.Cli;
 
@@ -51,7 +53,8 @@ internal sealed class CheckCommand(CliConsole console)
             var hosts = PostHogConnection.KeyHosts(
                 PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), loaded?.Hosts ?? [], result.GetValue(trust), explicitConfig ?? configPath, console.GetEnvironmentVariable);
             using var http = PostHogConnection.CreateHttpClient();
-            var items = await new SecurityChecklist(http).RunAsync(
+            var verifier = new SecretVerifier(new PostHogClient(http), hosts);
+            var items = await new SecurityChecklist(http, verifier: verifier).RunAsync(
                 new ChecklistOptions { Path = root, Config = loaded, Verify = result.GetValue(verify), Probe = probeUri, Hosts = hosts, Environment = console.GetEnvironmentVariable },
                 cancellationToken);
             var subject = Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar)) + (loaded is null ? " (no hogguard.yml)" : string.Empty);

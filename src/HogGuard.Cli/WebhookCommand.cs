@@ -8,15 +8,8 @@ namespace HogGuard.Cli;
 /// <summary><c>hogguard webhook</c>: make secrets, sign and verify deliveries, print a Hog signing template.</summary>
 internal sealed class WebhookCommand(CliConsole console)
 {
-    public Command Create()
-    {
-        var command = new Command("webhook", "Signed PostHog webhooks: secrets, signing, verification.");
-        command.Subcommands.Add(SecretNew());
-        command.Subcommands.Add(Sign());
-        command.Subcommands.Add(Verify());
-        command.Subcommands.Add(HogTemplate());
-        return command;
-    }
+    public Command Create() =>
+        new("webhook", "Signed PostHog webhooks: secrets, signing, verification.") { SecretNew(), Sign(), Verify(), HogTemplate() };
 
     private Command SecretNew()
     {

@@ -98,63 +98,41 @@ public sealed record HogGuardConfig
 
         var root = stream.Documents[0].RootNode as YamlMappingNode
             ?? throw Invalid(sourceName, stream.Documents[0].RootNode, "the top level must be a mapping such as 'scan:'");
-        var allow = new List<PathGlob>();
-        var maxSize = DefaultMaxFileSize;
-        List<KeyPolicy> keys = [];
-        var keyAudit = KeyAuditThresholds.Default;
-        var auditLog = AuditLogSettings.Default;
-        List<PostHogApi.PostHogHost> hosts = [];
-        KeySource? rotator = null;
-        var allowOutside = false;
-        List<WebhookPolicy> webhooks = [];
+        var config = new HogGuardConfig { SourcePath = sourceName };
         foreach (var (keyNode, value) in root.Children)
         {
             var key = (keyNode as YamlScalarNode ?? throw Invalid(sourceName, keyNode, "a key must be a plain name such as 'scan:', not a list or a mapping")).Value;
-            switch (key)
+            config = key switch
             {
-                case "scan":
-                    ReadScan(sourceName, value, allow, ref maxSize);
-                    break;
-                case "version":
-                    break;
-                case "environments":
-                    keys = PolicyParser.ReadEnvironments(sourceName, value);
-                    break;
-                case "audit":
-                    (keyAudit, auditLog) = PolicyParser.ReadAudit(sourceName, value);
-                    break;
-                case "posthog":
-                    hosts = PolicyParser.ReadPostHog(sourceName, value);
-                    break;
-                case "webhooks":
-                    webhooks = PolicyParser.ReadWebhooks(sourceName, value);
-                    break;
-                case "rotation":
-                    (rotator, allowOutside) = PolicyParser.ReadRotation(sourceName, value);
-                    break;
-                default:
-                    // Sections the scanner does not read (environments, keys, ...) belong to other commands.
-                    if (!KnownSections.Contains(key))
-                    {
-                        throw Invalid(sourceName, keyNode, $"unknown section '{key}'; known sections are: scan, {string.Join(", ", KnownSections)}");
-                    }
-
-                    break;
-            }
+                "version" => config,
+                "scan" => ReadScan(sourceName, value, config),
+                "environments" => config with { Keys = PolicyParser.ReadEnvironments(sourceName, value) },
+                "audit" => WithAudit(config, PolicyParser.ReadAudit(sourceName, value)),
+                "posthog" => config with { Hosts = PolicyParser.ReadPostHog(sourceName, value) },
+                "webhooks" => config with { Webhooks = PolicyParser.ReadWebhooks(sourceName, value) },
+                "rotation" => WithRotation(config, PolicyParser.ReadRotation(sourceName, value)),
+                _ => throw Invalid(sourceName, keyNode, $"unknown section '{key}'; known sections are: scan, environments, audit, posthog, rotation, webhooks"),
+            };
         }
 
-        return new HogGuardConfig { AllowPaths = allow, MaxFileSize = maxSize, SourcePath = sourceName, Keys = keys, KeyAudit = keyAudit, AuditLog = auditLog, Hosts = hosts, Rotator = rotator, AllowStoresOutside = allowOutside, Webhooks = webhooks };
+        return config;
     }
 
-    private static readonly HashSet<string?> KnownSections = ["environments", "audit", "posthog", "rotation", "webhooks"];
+    private static HogGuardConfig WithAudit(HogGuardConfig config, (KeyAuditThresholds Thresholds, AuditLogSettings Log) audit) =>
+        config with { KeyAudit = audit.Thresholds, AuditLog = audit.Log };
 
-    private static void ReadScan(string source, YamlNode node, List<PathGlob> allow, ref long maxSize)
+    private static HogGuardConfig WithRotation(HogGuardConfig config, (KeySource? Rotator, bool AllowOutside) rotation) =>
+        config with { Rotator = rotation.Rotator, AllowStoresOutside = rotation.AllowOutside };
+
+    private static HogGuardConfig ReadScan(string source, YamlNode node, HogGuardConfig config)
     {
         if (node is YamlScalarNode { Value: null or "" })
         {
-            return;
+            return config;
         }
 
+        var allow = new List<PathGlob>();
+        var maxSize = config.MaxFileSize;
         var scan = node as YamlMappingNode ?? throw Invalid(source, node, "'scan' must be a mapping");
         foreach (var (keyNode, value) in scan.Children)
         {
@@ -196,6 +174,8 @@ public sealed record HogGuardConfig
                     throw Invalid(source, keyNode, $"unknown key 'scan.{key}'; known keys are allow_paths and max_file_size");
             }
         }
+
+        return config with { AllowPaths = [.. config.AllowPaths, .. allow], MaxFileSize = maxSize };
     }
 
     /// <summary>Parses sizes such as <c>100MB</c>, <c>512k</c>, <c>1G</c> or a plain byte count.</summary>
