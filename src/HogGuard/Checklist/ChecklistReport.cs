@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using HogGuard.Configuration;
+using HogGuard.Reports;
 
 namespace HogGuard.Checklist;
 
@@ -88,63 +90,31 @@ public static class ChecklistReport
         writer.WriteEndObject();
     });
 
-    private static string Sarif(IReadOnlyList<CheckItem> items) => Write(writer =>
+    /// <summary>Each checklist item is a rule; each FAIL or WARN a result on hogguard.yml, written by the one SARIF writer.</summary>
+    private static string Sarif(IReadOnlyList<CheckItem> items)
     {
-        writer.WriteStartObject();
-        writer.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        writer.WriteString("version", "2.1.0");
-        writer.WriteStartArray("runs");
-        writer.WriteStartObject();
-        writer.WriteStartObject("tool");
-        writer.WriteStartObject("driver");
-        writer.WriteString("name", "hogguard check");
-        writer.WriteStartArray("rules");
-        foreach (var item in items)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("id", $"checklist-{item.Number}-{item.Id}");
-            writer.WriteStartObject("shortDescription");
-            writer.WriteString("text", item.Title);
-            writer.WriteEndObject();
-            if (item.Fix is not null)
-            {
-                writer.WriteStartObject("help");
-                writer.WriteString("text", item.Fix);
-                writer.WriteEndObject();
-            }
+        var rules = items.Select(item => new SarifRuleInput(
+            RuleId(item),
+            item.Title,
+            $"PostHog security checklist, item {item.Number}: {item.Title}.",
+            item.Fix ?? "Nothing to do: this item passes.",
+            "error",
+            "8.0",
+            ["security", "posthog", "checklist"])).ToList();
+        var results = items.Where(i => i.Status is CheckStatus.Fail or CheckStatus.Warn).Select(item => new SarifResultInput(
+            RuleId(item),
+            item.Status == CheckStatus.Fail ? "error" : "warning",
+            $"{item.Title}: {string.Join("; ", item.Evidence)}",
+            HogGuardConfig.FileName,
+            null,
+            null,
+            null)).ToList();
+        using var stream = new MemoryStream();
+        SarifWriter.Write(stream, "hogguard check", rules, results);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
 
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        writer.WriteStartArray("results");
-        foreach (var item in items.Where(i => i.Status is CheckStatus.Fail or CheckStatus.Warn))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("ruleId", $"checklist-{item.Number}-{item.Id}");
-            writer.WriteString("level", item.Status == CheckStatus.Fail ? "error" : "warning");
-            writer.WriteStartObject("message");
-            writer.WriteString("text", $"{item.Title}: {string.Join("; ", item.Evidence)}");
-            writer.WriteEndObject();
-            writer.WriteStartArray("locations");
-            writer.WriteStartObject();
-            writer.WriteStartObject("physicalLocation");
-            writer.WriteStartObject("artifactLocation");
-            writer.WriteString("uri", "hogguard.yml");
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
+    private static string RuleId(CheckItem item) => $"checklist-{item.Number}-{item.Id}";
 
     private static string Write(Action<Utf8JsonWriter> write)
     {

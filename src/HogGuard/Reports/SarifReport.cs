@@ -6,9 +6,10 @@ using HogGuard.Detection;
 namespace HogGuard.Reports;
 
 /// <summary>
-/// SARIF 2.1.0 as GitHub code scanning reads it: every rule with its help and fix, one result per
-/// location, <c>partialFingerprints</c> built from the secret's fingerprint, regions with line and
-/// column. Results carry masks and fingerprints only.
+/// SARIF 2.1.0 as GitHub code scanning reads it, for scans and key audits: every rule with its help
+/// and fix, one result per location, <c>partialFingerprints</c> built from the secret's fingerprint,
+/// regions with line and column (line 1 for a finding about a whole file). Results carry masks and
+/// fingerprints only.
 /// </summary>
 public static class SarifReport
 {
@@ -17,75 +18,32 @@ public static class SarifReport
     public static void Write(Stream output, ReportSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        var rules = Rules.All.ToList();
-        var version = typeof(SarifReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-        var results = new List<SarifResult>();
-        foreach (var finding in summary.Result.Findings)
-        {
-            foreach (var location in finding.Locations)
-            {
-                results.Add(ToResult(finding, location, rules.IndexOf(finding.Rule)));
-            }
-        }
-
-        var log = new SarifLog
-        {
-            Runs =
-            [
-                new SarifRun
-                {
-                    Tool = new SarifTool
-                    {
-                        Driver = new SarifDriver
-                        {
-                            Version = version,
-                            Rules = [.. rules.Select(ToRule)],
-                        },
-                    },
-                    Results = results,
-                },
-            ],
-        };
-        JsonSerializer.Serialize(output, log, SarifJsonContext.Relaxed.SarifLog);
-        output.WriteByte((byte)'\n');
+        var rules = Rules.All.Select(ToRule).ToList();
+        var results = summary.Result.Findings.SelectMany(f => f.Locations.Select(l => ToResult(f, l))).ToList();
+        SarifWriter.Write(output, "HogGuard", rules, results);
     }
 
-    private static SarifRule ToRule(Rule rule) => new()
-    {
-        Id = rule.Id,
-        Name = string.Concat(rule.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])),
-        ShortDescription = new SarifText { Text = rule.Title },
-        FullDescription = new SarifText { Text = $"{rule.Title}. {rule.Fix}" },
-        Help = new SarifHelp { Text = rule.Fix, Markdown = $"**{rule.Title}**\n\n{rule.Fix}" },
-        DefaultConfiguration = new SarifConfiguration { Level = Level(rule.Severity) },
-        Properties = new SarifRuleProperties
-        {
-            SecuritySeverity = SecuritySeverity(rule.Severity),
-            Tags = ["security", "secret", "posthog"],
-        },
-    };
+    private static SarifRuleInput ToRule(Rule rule) => new(
+        rule.Id,
+        rule.Title,
+        $"{rule.Title}. {rule.Fix}",
+        rule.Fix,
+        SarifWriter.Level(rule.Severity),
+        SarifWriter.SecuritySeverity(rule.Severity),
+        ["security", "secret", "posthog"]);
 
-    private static SarifResult ToResult(Finding finding, Location location, int ruleIndex)
+    private static SarifResultInput ToResult(Finding finding, Location location)
     {
         var where = location.Commit is null ? string.Empty : $" (introduced in commit {location.Commit[..Math.Min(12, location.Commit.Length)]})";
-        return new SarifResult
+        return new SarifResultInput(
+            finding.Rule.Id,
+            SarifWriter.Level(finding.Severity),
+            $"{finding.Rule.Title}: {finding.Masked} (sha256:{finding.Fingerprint}){where}{(finding.Environment is null ? string.Empty : $" in {finding.Environment}")}{(finding.Detail is null ? string.Empty : $": {finding.Detail}")}. {finding.Rule.Fix}",
+            location.Path,
+            location.Line,
+            location.Column,
+            new Dictionary<string, string>(StringComparer.Ordinal) { [FingerprintKey] = $"{finding.Fingerprint}:{location.Path}" })
         {
-            RuleId = finding.Rule.Id,
-            RuleIndex = ruleIndex,
-            Level = Level(finding.Severity),
-            Message = new SarifText { Text = $"{finding.Rule.Title}: {finding.Masked} (sha256:{finding.Fingerprint}){where}{(finding.Environment is null ? string.Empty : $" in {finding.Environment}")}{(finding.Detail is null ? string.Empty : $": {finding.Detail}")}. {finding.Rule.Fix}" },
-            Locations =
-            [
-                new SarifLocation
-                {
-                    PhysicalLocation = new SarifPhysicalLocation
-                    {
-                        ArtifactLocation = new SarifArtifactLocation { Uri = EscapePath(location.Path) },
-                        Region = location.Line is { } line ? new SarifRegion { StartLine = line, StartColumn = location.Column } : null,
-                    },
-                },
-            ],
-            PartialFingerprints = new Dictionary<string, string>(StringComparer.Ordinal) { [FingerprintKey] = $"{finding.Fingerprint}:{location.Path}" },
             Properties = location.Commit is null ? null : new SarifResultProperties
             {
                 Commit = location.Commit,
@@ -94,23 +52,96 @@ public static class SarifReport
             },
         };
     }
+}
 
-    private static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+/// <summary>A rule as a SARIF writer needs it; the writer derives the rest.</summary>
+internal sealed record SarifRuleInput(string Id, string Title, string FullDescription, string Help, string Level, string SecuritySeverity, IReadOnlyList<string> Tags);
 
-    private static string Level(Severity severity) => severity switch
+/// <summary>A result at one place; <see cref="Line"/> null for a finding about a whole file.</summary>
+internal sealed record SarifResultInput(string RuleId, string Level, string Message, string Path, int? Line, int? Column, IReadOnlyDictionary<string, string>? PartialFingerprints)
+{
+    public SarifResultProperties? Properties { get; init; }
+}
+
+/// <summary>
+/// The one SARIF 2.1.0 writer (scan, keys audit and check): the tool with its version and home,
+/// every rule with a name, descriptions, help text and Markdown, and every result with a region,
+/// as GitHub code scanning and the SARIF multitool's GitHub rules require.
+/// </summary>
+internal static class SarifWriter
+{
+    /// <summary>Where people learn about the tool (<c>informationUri</c>).</summary>
+    public const string InformationUri = "https://github.com/hogguard/hogguard";
+
+    public static void Write(Stream output, string toolName, IReadOnlyList<SarifRuleInput> rules, IReadOnlyList<SarifResultInput> results)
+    {
+        var version = typeof(SarifWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+        var index = rules.Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        var log = new SarifLog
+        {
+            Runs =
+            [
+                new SarifRun
+                {
+                    Tool = new SarifTool { Driver = new SarifDriver { Name = toolName, Version = version, Rules = [.. rules.Select(ToRule)] } },
+                    Results = [.. results.Select(r => ToResult(r, index[r.RuleId]))],
+                },
+            ],
+        };
+        JsonSerializer.Serialize(output, log, SarifJsonContext.Relaxed.SarifLog);
+        output.WriteByte((byte)'\n');
+    }
+
+    public static string Level(Severity severity) => severity switch
     {
         Severity.Critical or Severity.High => "error",
         Severity.Medium => "warning",
         _ => "note",
     };
 
-    private static string SecuritySeverity(Severity severity) => severity switch
+    public static string SecuritySeverity(Severity severity) => severity switch
     {
         Severity.Critical => "9.5",
         Severity.High => "8.0",
         Severity.Medium => "5.0",
         _ => "2.0",
     };
+
+    private static SarifRule ToRule(SarifRuleInput rule) => new()
+    {
+        Id = rule.Id,
+        Name = string.Concat(rule.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])),
+        ShortDescription = new SarifText { Text = rule.Title },
+        FullDescription = new SarifText { Text = rule.FullDescription },
+        Help = new SarifHelp { Text = rule.Help, Markdown = $"**{rule.Title}**\n\n{rule.Help}" },
+        DefaultConfiguration = new SarifConfiguration { Level = rule.Level },
+        Properties = new SarifRuleProperties { SecuritySeverity = rule.SecuritySeverity, Tags = [.. rule.Tags] },
+    };
+
+    private static SarifResult ToResult(SarifResultInput result, int ruleIndex) => new()
+    {
+        RuleId = result.RuleId,
+        RuleIndex = ruleIndex,
+        Level = result.Level,
+        Message = new SarifText { Text = result.Message },
+        Locations =
+        [
+            new SarifLocation
+            {
+                PhysicalLocation = new SarifPhysicalLocation
+                {
+                    ArtifactLocation = new SarifArtifactLocation { Uri = EscapePath(result.Path) },
+
+                    // A finding about a whole file (a committed .env, a .gitignore) points at its first line.
+                    Region = new SarifRegion { StartLine = result.Line ?? 1, StartColumn = result.Line is null ? null : result.Column },
+                },
+            },
+        ],
+        PartialFingerprints = result.PartialFingerprints is null ? null : new Dictionary<string, string>(result.PartialFingerprints, StringComparer.Ordinal),
+        Properties = result.Properties,
+    };
+
+    private static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
 }
 
 internal sealed class SarifLog
@@ -137,9 +168,11 @@ internal sealed class SarifTool
 
 internal sealed class SarifDriver
 {
-    public string Name { get; init; } = "HogGuard";
+    public required string Name { get; init; }
 
     public required string Version { get; init; }
+
+    public string InformationUri { get; init; } = SarifWriter.InformationUri;
 
     public required List<SarifRule> Rules { get; init; }
 }
@@ -198,7 +231,8 @@ internal sealed class SarifResult
 
     public required List<SarifLocation> Locations { get; init; }
 
-    public required Dictionary<string, string> PartialFingerprints { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? PartialFingerprints { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SarifResultProperties? Properties { get; init; }
@@ -222,8 +256,7 @@ internal sealed class SarifPhysicalLocation
 {
     public required SarifArtifactLocation ArtifactLocation { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public SarifRegion? Region { get; init; }
+    public required SarifRegion Region { get; init; }
 }
 
 internal sealed class SarifArtifactLocation
