@@ -30,7 +30,7 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         byte[]? body;
         try
         {
-            body = await ReadAsync(http.Request.Body, maxBody, http.RequestAborted);
+            body = await ReadAsync(http.Request.Body, maxBody, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException)
         {
@@ -91,7 +91,7 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         LogAccepted(logger, name, result.KeyId!);
         http.Items[PostHogWebhookHttpContextExtensions.ItemKey] = new PostHogWebhookDelivery(body, id, result.KeyId!);
         http.Request.Body = new MemoryStream(body, writable: false);
-        return await next(context);
+        return await next(context).ConfigureAwait(false);
     }
 
     private static string Reason(WebhookVerificationStatus status) => status switch
@@ -112,7 +112,7 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > limit)
             {

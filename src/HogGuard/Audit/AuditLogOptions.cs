@@ -38,6 +38,9 @@ public sealed class AuditLogOptions
     /// One process writes a directory at a time.
     /// </summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock for lock waits and for naming a torn line set aside at start (default: the system clock).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>The audit log: <see cref="WriteAsync"/> completes only once the entry is durable.</summary>

@@ -6,7 +6,7 @@ namespace HogGuard.Audit;
 /// <summary>Finds where the chain ends when a log is opened, setting a torn last line aside.</summary>
 internal static class AuditRecovery
 {
-    public static (long LastSequence, string LastHash, string SegmentName, DateOnly? SegmentDay, string? SetAside) Recover(string directory)
+    public static (long LastSequence, string LastHash, string SegmentName, DateOnly? SegmentDay, string? SetAside) Recover(string directory, TimeProvider time)
     {
         var segments = AuditFiles.Segments(directory);
         if (segments.Count == 0)
@@ -21,7 +21,7 @@ internal static class AuditRecovery
         if (end < bytes.Length)
         {
             // A crash cut the last line short: keep those bytes for inspection, then cut them off.
-            setAside = $"{path}.torn-{DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
+            setAside = $"{path}.torn-{time.GetUtcNow().ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
             // Same mode as the segments (owner-only): the torn bytes are part of an entry.
             AtomicFile.Write(setAside, s => s.Write(bytes.AsSpan(end)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))

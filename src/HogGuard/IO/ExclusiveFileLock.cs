@@ -30,7 +30,8 @@ internal sealed class ExclusiveFileLock : IDisposable
                 var handle = new FileStream(lockPath, options);
                 try
                 {
-                    File.WriteAllText(pidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+                    var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+                    AtomicFile.Write(pidPath, s => s.Write(pid), UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -46,7 +47,9 @@ internal sealed class ExclusiveFileLock : IDisposable
                     return null;
                 }
 
+#pragma warning disable RS0030 // A synchronous open (a constructor) polls the lock; the wait is bounded by the caller's LockWait.
                 Thread.Sleep(50);
+#pragma warning restore RS0030
             }
         }
     }

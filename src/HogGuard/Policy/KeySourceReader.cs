@@ -16,7 +16,9 @@ public sealed class KeySourceReader
     public KeySourceReader(string baseDirectory, Func<string, string?>? environment = null, string? userSecretsRoot = null)
     {
         _baseDirectory = baseDirectory;
+#pragma warning disable RS0030 // The default for callers that pass no environment of their own.
         _environment = environment ?? Environment.GetEnvironmentVariable;
+#pragma warning restore RS0030
         _userSecretsRoot = userSecretsRoot ?? SecretStoreFactory.DefaultUserSecretsRoot();
     }
 

@@ -388,7 +388,8 @@ public sealed class PostHogClient
             }
 
             using var buffer = new MemoryStream();
-            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
             {
                 var chunk = new byte[16 * 1024];
                 int read;

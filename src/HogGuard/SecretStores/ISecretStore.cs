@@ -53,7 +53,9 @@ public static class SecretStoreFactory
         {
             "dotenv" => new DotenvSecretStore(source.ToString(), FileOf(source, baseDirectory, userSecretsRoot)!, source.Name!),
             "json" or "user-secrets" => new JsonSecretStore(source.ToString(), FileOf(source, baseDirectory, userSecretsRoot)!, source.Name!),
+#pragma warning disable RS0030 // The default for callers that pass no environment of their own.
             "env" => new EnvironmentSecretStore(source.Location, environment ?? Environment.GetEnvironmentVariable),
+#pragma warning restore RS0030
             _ => throw new ArgumentException($"unknown key source '{source.Scheme}'", nameof(source)),
         };
     }
