@@ -9,6 +9,10 @@ namespace HogGuard.Audit;
 /// and UTC day, each closed with a (optionally HMAC-signed) checkpoint. Opening after a crash sets a
 /// torn last line aside in a side file and continues the chain from the last whole entry.
 /// </summary>
+// Over 300 lines on purpose: the writer thread, group commit, segment rolls, the head record and the
+// cut-back after a failed batch share one state (segment, length, sequence, hash) that must change
+// together under one lock; split across classes, that invariant would have no single place to read.
+// What can stand alone already does: AuditLineFormat, AuditFiles, AuditRecovery, AuditDirectoryLock.
 public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
 {
     private readonly AuditLogOptions _options;

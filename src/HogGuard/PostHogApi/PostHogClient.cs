@@ -21,8 +21,6 @@ public sealed class PostHogClient
     // Django: "API key missing required scope 'insight:read'" (posthog/permissions.py).
     // Flags service: "Personal API key lacks required scopes (feature_flag:read or feature_flag:write)."
     // (rust/feature-flags/src/api/errors.rs): the first scope named is the one to ask for.
-    private static readonly System.Text.RegularExpressions.Regex ScopePattern =
-        new("missing required scope '([^']+)'|lacks required scopes? \\(([a-z_]+:(?:read|write))", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     /// <summary>The most pages a list is followed through (100 items each) before HogGuard stops as a precaution.</summary>
     private const int MaxPages = 1000;
@@ -49,8 +47,8 @@ public sealed class PostHogClient
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => IsTransient(r) && (RetryAfter(r, clock) is not { } wait || wait <= _options.MaxRetryAfter)),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } r ? RetryAfter(r, clock) : null),
+                    .HandleResult(r => PostHogAnswers.IsTransient(r) && (PostHogAnswers.RetryAfter(r, clock) is not { } wait || wait <= _options.MaxRetryAfter)),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } r ? PostHogAnswers.RetryAfter(r, clock) : null),
                 OnRetry = args =>
                 {
                     args.Outcome.Result?.Dispose();
@@ -105,7 +103,7 @@ public sealed class PostHogClient
     public async Task<ApiResult<bool>> CheckFlagDefinitionsAsync(Uri ingestionHost, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
     {
         var path = projectToken is null ? "flags/definitions" : $"flags/definitions?token={Uri.EscapeDataString(projectToken)}";
-        var result = await SendAsync<bool>(ingestionHost, () => Authorized(HttpMethod.Get, ingestionHost, path, key), null, cancellationToken, IsFlagDefinitions, "a JSON object with a 'flags' array").ConfigureAwait(false);
+        var result = await SendAsync<bool>(ingestionHost, () => Authorized(HttpMethod.Get, ingestionHost, path, key), null, cancellationToken, PostHogAnswers.IsFlagDefinitions, "a JSON object with a 'flags' array").ConfigureAwait(false);
         return result with { Value = result.IsOk };
     }
 
@@ -131,7 +129,7 @@ public sealed class PostHogClient
             () => new HttpRequestMessage(HttpMethod.Post, new Uri(ingestionHost, "batch/")) { Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } } },
             null,
             cancellationToken,
-            IsCaptureAnswer,
+            PostHogAnswers.IsCaptureAnswer,
             "204 or a JSON object with a 'status' field");
 
     /// <summary>
@@ -208,82 +206,13 @@ public sealed class PostHogClient
                 return new ApiResult<List<T>>(answer.Outcome, answer.Status, answer.Detail, null, host) { MissingScope = answer.MissingScope };
             }
 
-            if (!TryReadPage(answer.Value, item, items, out next))
+            if (!PostHogAnswers.TryReadPage(answer.Value, item, items, out next))
             {
                 return new ApiResult<List<T>>(ApiOutcome.Failed, answer.Status, $"{PostHogHosts.Name(host)} answered {path} with a body that is not a PostHog list", null, host);
             }
         }
 
         return new ApiResult<List<T>>(ApiOutcome.Ok, 200, null, items, host);
-    }
-
-    private static bool TryReadPage<T>(JsonElement root, JsonTypeInfo<T> item, List<T> items, out string? next)
-    {
-        next = null;
-        JsonElement results;
-        if (root.ValueKind == JsonValueKind.Array)
-        {
-            results = root;
-        }
-        else if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("results", out results) && results.ValueKind == JsonValueKind.Array)
-        {
-            if (root.TryGetProperty("next", out var link) && link.ValueKind == JsonValueKind.String && link.GetString() is { Length: > 0 } url)
-            {
-                if (!Uri.TryCreate(url, UriKind.RelativeOrAbsolute, out var uri))
-                {
-                    return false;
-                }
-
-                next = (uri.IsAbsoluteUri ? uri.PathAndQuery : url).TrimStart('/');
-            }
-        }
-        else
-        {
-            return false;
-        }
-
-        try
-        {
-            foreach (var element in results.EnumerateArray())
-            {
-                if (element.Deserialize(item) is { } value)
-                {
-                    items.Add(value);
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-
-        return true;
-    }
-
-    private static bool IsFlagDefinitions(int status, string body) =>
-        status == 200 && TryParseObject(body, out var root) && root.TryGetProperty("flags", out var flags) && flags.ValueKind == JsonValueKind.Array;
-
-    private static bool IsCaptureAnswer(int status, string body) =>
-        status == 204 || (TryParseObject(body, out var root) && root.TryGetProperty("status", out _));
-
-    private static bool TryParseObject(string body, out JsonElement root)
-    {
-        root = default;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return false;
-            }
-
-            root = document.RootElement.Clone();
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     private async Task<ApiResult<T>> SendAsync<T>(Uri host, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken, Func<int, string, bool>? proof = null, string? expected = null)
@@ -294,10 +223,10 @@ public sealed class PostHogClient
         try
         {
             response = await _pipeline.ExecuteAsync(
-                async token => await BufferedAsync(await _http.SendAsync(request(), HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false), token).ConfigureAwait(false),
+                async token => await PostHogAnswers.BufferedAsync(await _http.SendAsync(request(), HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false), token).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (AnswerTooLargeException e)
+        catch (PostHogAnswers.AnswerTooLargeException e)
         {
             return new ApiResult<T>(ApiOutcome.Failed, null, $"{PostHogHosts.Name(host)} answered with more than {e.Limit / (1024 * 1024)} MB, far more than PostHog ever sends for this call; check the host", default, host);
         }
@@ -315,8 +244,8 @@ public sealed class PostHogClient
             {
                 // Never followed: an unrouted path on PostHog's app host redirects to its login page.
                 // The Location's query is not shown: a login page's ?next= repeats our request, token included.
-                var location = response.Headers.Location is { } target ? WithoutQuery(target.OriginalString) : "no Location";
-                return new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} redirecting to {Shorten(location)}; HogGuard never follows redirects. Check the host: the private API is on the app host (us.posthog.com), capture and flags on the ingestion host (us.i.posthog.com)", default, host);
+                var location = response.Headers.Location is { } target ? PostHogAnswers.WithoutQuery(target.OriginalString) : "no Location";
+                return new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} redirecting to {PostHogAnswers.Shorten(location)}; HogGuard never follows redirects. Check the host: the private API is on the app host (us.posthog.com), capture and flags on the ingestion host (us.i.posthog.com)", default, host);
             }
 
             if (response.IsSuccessStatusCode)
@@ -325,7 +254,7 @@ public sealed class PostHogClient
                 {
                     return proof(status, text)
                         ? new ApiResult<T>(ApiOutcome.Ok, status, null, default, host)
-                        : new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {Describe(response, text)}, not {expected}; check that this is PostHog's ingestion host (e.g. us.i.posthog.com for us.posthog.com)", default, host);
+                        : new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {PostHogAnswers.Describe(response, text)}, not {expected}; check that this is PostHog's ingestion host (e.g. us.i.posthog.com for us.posthog.com)", default, host);
                 }
 
                 try
@@ -340,22 +269,22 @@ public sealed class PostHogClient
                 }
                 catch (JsonException)
                 {
-                    return new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {Describe(response, text)}, not PostHog's JSON", default, host);
+                    return new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {PostHogAnswers.Describe(response, text)}, not PostHog's JSON", default, host);
                 }
             }
 
-            var detail = ErrorDetail(text) ?? $"HTTP {status}";
+            var detail = PostHogAnswers.ErrorDetail(text) ?? $"HTTP {status}";
             var outcome = response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => ApiOutcome.InvalidKey,
-                HttpStatusCode.Forbidden when ScopePattern.Match(detail) is { Success: true } => ApiOutcome.MissingScope,
+                HttpStatusCode.Forbidden when PostHogAnswers.ScopePattern.Match(detail) is { Success: true } => ApiOutcome.MissingScope,
                 HttpStatusCode.Forbidden when detail.Contains("does not have access to the requested project", StringComparison.Ordinal) => ApiOutcome.NoProjectAccess,
                 HttpStatusCode.Forbidden => ApiOutcome.Forbidden,
                 HttpStatusCode.NotFound => ApiOutcome.NotFound,
-                _ when IsTransient(response) => ApiOutcome.Unreachable,
+                _ when PostHogAnswers.IsTransient(response) => ApiOutcome.Unreachable,
                 _ => ApiOutcome.Failed,
             };
-            var scope = outcome == ApiOutcome.MissingScope ? ScopeOf(ScopePattern.Match(detail)) : null;
+            var scope = outcome == ApiOutcome.MissingScope ? PostHogAnswers.ScopeOf(PostHogAnswers.ScopePattern.Match(detail)) : null;
             if (outcome == ApiOutcome.Unreachable)
             {
                 detail = $"{host.GetLeftPart(UriPartial.Authority)} kept answering {status} ({detail})";
@@ -363,122 +292,5 @@ public sealed class PostHogClient
 
             return new ApiResult<T>(outcome, status, detail, default, host) { MissingScope = scope };
         }
-    }
-
-    private static string ScopeOf(System.Text.RegularExpressions.Match match) =>
-        match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
-
-    /// <summary>PostHog's <c>detail</c>; the flags service answers some errors in plain text, which is shown shortened.</summary>
-    /// <summary>The most of an answer that is read (8 MB): PostHog's answers to these calls are kilobytes.</summary>
-    private const int MaxAnswerBytes = 8 * 1024 * 1024;
-
-    private sealed class AnswerTooLargeException(int limit) : Exception($"the answer is over {limit} bytes")
-    {
-        public int Limit => limit;
-    }
-
-    /// <summary>Reads the body (inside the attempt's timeout), at most <see cref="MaxAnswerBytes"/>; a larger one is refused, not buffered.</summary>
-    private static async Task<HttpResponseMessage> BufferedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (response.Content.Headers.ContentLength > MaxAnswerBytes)
-            {
-                throw new AnswerTooLargeException(MaxAnswerBytes);
-            }
-
-            using var buffer = new MemoryStream();
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (body.ConfigureAwait(false))
-            {
-                var chunk = new byte[16 * 1024];
-                int read;
-                while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    if (buffer.Length + read > MaxAnswerBytes)
-                    {
-                        throw new AnswerTooLargeException(MaxAnswerBytes);
-                    }
-
-                    buffer.Write(chunk, 0, read);
-                }
-            }
-
-            var content = new ByteArrayContent(buffer.ToArray());
-            foreach (var header in response.Content.Headers)
-            {
-                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-
-            response.Content.Dispose();
-            response.Content = content;
-            return response;
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
-    }
-
-    private static string? ErrorDetail(string body)
-    {
-        try
-        {
-            if (JsonSerializer.Deserialize(body, ApiJsonContext.Default.PostHogError)?.Detail is { } detail)
-            {
-                return Shorten(detail);
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        var text = body.Trim();
-        return text.Length == 0 || text.StartsWith('<') ? null : Shorten(text);
-    }
-
-    private static string Describe(HttpResponseMessage response, string body)
-    {
-        var type = response.Content.Headers.ContentType?.MediaType;
-        var trimmed = body.TrimStart();
-        return trimmed.Length == 0 ? "an empty body"
-            : trimmed.StartsWith('<') || type == "text/html" ? "an HTML page"
-            : $"a body of type {type ?? "unknown"}";
-    }
-
-    private static string WithoutQuery(string location)
-    {
-        var query = location.IndexOfAny(['?', '#']);
-        return query < 0 ? location : location[..query] + "?(query not shown)";
-    }
-
-    /// <summary>
-    /// Text from a host, made safe to print: one line, no control characters (an ANSI escape or a
-    /// carriage return in an error body could rewrite the user's terminal), at most 200 characters.
-    /// </summary>
-    private static string Shorten(string text)
-    {
-        var line = string.Create(text.Length, text, static (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = char.IsControl(source[i]) || source[i] is '\u2028' or '\u2029' ? ' ' : source[i];
-            }
-        });
-        return line.Length <= 200 ? line : line[..200] + "...";
-    }
-
-    private static bool IsTransient(HttpResponseMessage response) => (int)response.StatusCode is 429 or >= 500;
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider clock)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        return header?.Date is { } date ? date - clock.GetUtcNow() : null;
     }
 }
