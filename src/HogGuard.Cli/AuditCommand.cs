@@ -25,8 +25,8 @@ internal sealed class AuditCommand(CliConsole console)
         command.SetRun(console, "shipping interrupted; the cursor stays at the last entry PostHog confirmed, run again to resume", async (result, cancellationToken) =>
         {
             var directory = RequireDirectory(result.GetValue(dir)!);
-            var configPath = console.FullPath(result.GetValue(config)!);
-            var settings = File.Exists(configPath) ? Configuration.HogGuardConfig.Load(configPath).AuditLog : AuditLogSettings.Default;
+            var configPath = HogGuardConfig.Locate(result.GetValue(config), console.WorkingDirectory, console.WorkingDirectory);
+            var settings = configPath is null ? AuditLogSettings.Default : HogGuardConfig.Load(configPath).AuditLog;
             var hostText = result.GetValue(host) ?? settings.ShipHost
                 ?? throw new UsageException("no host: pass --host URL or set audit.host in hogguard.yml");
             var ingestionText = result.GetValue(ingestion) ?? (result.GetValue(host) is null ? settings.ShipIngestionHost : null);

@@ -36,14 +36,8 @@ internal sealed class CheckCommand(CliConsole console)
 
             var outputFile = console.FullPathOrNull(result.GetValue(output));
             ReportOutput.RequireWritableFolder(outputFile, result.GetValue(output), "--output");
-            var explicitConfig = result.GetValue(config);
-            var configPath = explicitConfig is null ? Path.Combine(root, HogGuardConfig.FileName) : console.FullPath(explicitConfig);
-            if (explicitConfig is not null && !File.Exists(configPath))
-            {
-                throw new UsageException($"{explicitConfig} does not exist; pass an existing --config FILE");
-            }
-
-            var loaded = File.Exists(configPath) ? HogGuardConfig.Load(configPath) : null;
+            var configPath = HogGuardConfig.Locate(result.GetValue(config), root, console.WorkingDirectory);
+            var loaded = configPath is null ? null : HogGuardConfig.Load(configPath);
             Uri? probeUri = null;
             if (result.GetValue(probe) is { } probeText && (!Uri.TryCreate(probeText, UriKind.Absolute, out probeUri) || probeUri.Scheme is not ("http" or "https")))
             {
@@ -51,7 +45,7 @@ internal sealed class CheckCommand(CliConsole console)
             }
 
             var hosts = PostHogConnection.KeyHosts(
-                PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), loaded?.Hosts ?? [], result.GetValue(trust), explicitConfig ?? configPath, console.GetEnvironmentVariable);
+                PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), loaded?.Hosts ?? [], result.GetValue(trust), configPath, console.GetEnvironmentVariable);
             using var http = PostHogConnection.CreateHttpClient();
             var verifier = new SecretVerifier(new PostHogClient(http), hosts);
             var items = await new SecurityChecklist(http, verifier: verifier).RunAsync(

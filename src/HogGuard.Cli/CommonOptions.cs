@@ -1,5 +1,4 @@
 using System.CommandLine;
-using HogGuard.Configuration;
 
 namespace HogGuard.Cli;
 
@@ -8,9 +7,9 @@ internal static class CommonOptions
 {
     public static Option<bool> Verbose() => new("--verbose", "-v") { Description = "Show stack traces on errors." };
 
-    /// <summary><c>--config</c> that defaults to <c>hogguard.yml</c> in the working folder.</summary>
-    public static Option<string> Config(string description) =>
-        new("--config", "-c") { HelpName = "FILE", Description = description, DefaultValueFactory = _ => HogGuardConfig.FileName };
+    /// <summary><c>--config</c> for commands that read hogguard.yml in the working folder when none is named.</summary>
+    public static Option<string?> Config(string description) =>
+        new("--config", "-c") { HelpName = "FILE", Description = description + " (default: hogguard.yml in the current folder)" };
 
     /// <summary><c>--config</c> with no default: the command looks beside its PATH.</summary>
     public static Option<string?> ConfigBesidePath() =>

@@ -29,7 +29,7 @@ internal sealed class KeysCommand(CliConsole console)
         {
             _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
             return RunAsync(
-                result.GetValue(config)!, PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), result.GetValue(trust), result.GetValue(format)!, result.GetValue(output), threshold,
+                result.GetValue(config), PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), result.GetValue(trust), result.GetValue(format)!, result.GetValue(output), threshold,
                 cancellationToken);
         });
         var rotate = new RotateCommand(console);
@@ -37,15 +37,13 @@ internal sealed class KeysCommand(CliConsole console)
     }
 
     private async Task<int> RunAsync(
-        string configPath, IReadOnlyList<PostHogHost> hosts, bool trustConfig, string format, string? output, Detection.Severity failOn, CancellationToken cancellationToken)
+        string? named, IReadOnlyList<PostHogHost> hosts, bool trustConfig, string format, string? output, Detection.Severity failOn, CancellationToken cancellationToken)
     {
         var outputFile = console.FullPathOrNull(output);
         ReportOutput.RequireWritableFolder(outputFile, output, "--output");
-        var configFile = console.FullPath(configPath);
-        if (!File.Exists(configFile))
-        {
-            throw new UsageException($"{configPath} does not exist; keys audit needs the environments and keys described in hogguard.yml (see the README), or pass --config FILE");
-        }
+        var configFile = HogGuardConfig.Locate(named, console.WorkingDirectory, console.WorkingDirectory)
+            ?? throw new UsageException($"{HogGuardConfig.FileName} does not exist in {console.WorkingDirectory}; keys audit needs the environments and keys described in hogguard.yml (see the README), or pass --config FILE");
+        var configPath = named ?? HogGuardConfig.FileName;
 
         var config = HogGuardConfig.Load(configFile);
         if (config.Keys.Count == 0)

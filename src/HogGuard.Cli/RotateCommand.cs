@@ -40,7 +40,7 @@ internal sealed class RotateCommand(CliConsole console)
         };
         command.SetRun(console, "rotation interrupted; its journal says where it stopped ('hogguard keys rotations'), continue with --resume ID", (result, cancellationToken) => RunAsync(
             new Request(
-                result.GetValue(config)!, result.GetValue(env), result.GetValue(key), result.GetValue(resume), result.GetValue(abort), result.GetValue(host), result.GetValue(ingestion),
+                result.GetValue(config), result.GetValue(env), result.GetValue(key), result.GetValue(resume), result.GetValue(abort), result.GetValue(host), result.GetValue(ingestion),
                 result.GetValue(wait) ? TimeSpan.FromSeconds(result.GetValue(waitTimeout)) : null, TimeSpan.FromSeconds(result.GetValue(poll)), result.GetValue(yes), result.GetValue(trust)),
             cancellationToken));
         return command;
@@ -52,7 +52,9 @@ internal sealed class RotateCommand(CliConsole console)
         var command = new Command("rotations", "List the rotations journaled beside hogguard.yml with their states.") { config };
         command.SetRun(console, result =>
         {
-            var journals = RotationJournalStore.Beside(console.FullPath(result.GetValue(config)!)).List();
+            var file = HogGuardConfig.Locate(result.GetValue(config), console.WorkingDirectory, console.WorkingDirectory)
+                ?? Path.Combine(console.WorkingDirectory, HogGuardConfig.FileName);
+            var journals = RotationJournalStore.Beside(file).List();
             if (journals.Count == 0)
             {
                 console.Out.WriteLine("No rotations.");
@@ -70,15 +72,13 @@ internal sealed class RotateCommand(CliConsole console)
         return command;
     }
 
-    private sealed record Request(string ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, string? IngestionHost, TimeSpan? Wait, TimeSpan Poll, bool Yes, bool TrustConfig);
+    private sealed record Request(string? ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, string? IngestionHost, TimeSpan? Wait, TimeSpan Poll, bool Yes, bool TrustConfig);
 
     private async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
     {
-        var configFile = console.FullPath(request.ConfigPath);
-        if (!File.Exists(configFile))
-        {
-            throw new UsageException($"{request.ConfigPath} does not exist; keys rotate rotates keys described in hogguard.yml (see the README), or pass --config FILE");
-        }
+        var configFile = HogGuardConfig.Locate(request.ConfigPath, console.WorkingDirectory, console.WorkingDirectory)
+            ?? throw new UsageException($"{HogGuardConfig.FileName} does not exist in {console.WorkingDirectory}; keys rotate rotates keys described in hogguard.yml (see the README), or pass --config FILE");
+        var configPath = request.ConfigPath ?? HogGuardConfig.FileName;
 
         if (request.Poll <= TimeSpan.Zero || request.Wait is { } w && w <= TimeSpan.Zero)
         {
@@ -98,7 +98,7 @@ internal sealed class RotateCommand(CliConsole console)
             ? (request.Environment ?? throw new UsageException("keys rotate needs --env ENV and --key NAME (or --resume ID / --abort ID)"),
                request.Key ?? throw new UsageException("keys rotate needs --key NAME: the key's name under its environment in hogguard.yml"))
             : (journal.Environment, journal.Key);
-        var policy = FindPolicy(config, request.ConfigPath, envName, keyName);
+        var policy = FindPolicy(config, configPath, envName, keyName);
 
         var baseDirectory = Path.GetDirectoryName(configFile)!;
         var store = SecretStoreFactory.For(policy.Source, baseDirectory, console.GetEnvironmentVariable);
@@ -119,7 +119,7 @@ internal sealed class RotateCommand(CliConsole console)
         }
 
         var hosts = request.Host is null
-            ? (request.IngestionHost is null ? PostHogConnection.KeyHosts([], config.Hosts, request.TrustConfig, request.ConfigPath, console.GetEnvironmentVariable) : throw new UsageException("--ingestion-host needs the --host it belongs to; pass both"))
+            ? (request.IngestionHost is null ? PostHogConnection.KeyHosts([], config.Hosts, request.TrustConfig, configPath, console.GetEnvironmentVariable) : throw new UsageException("--ingestion-host needs the --host it belongs to; pass both"))
             : PostHogConnection.ParseHosts([request.Host], request.IngestionHost is null ? null : [request.IngestionHost]);
         var host = hosts.Count > 0 ? hosts[0] : PostHogHosts.Default[0];
         PostHogSecret? rotator = null;

@@ -177,25 +177,8 @@ internal sealed class ScanCommand(CliConsole console)
 
     private HogGuardConfig LoadConfig(ScanSettings settings)
     {
-        HogGuardConfig config;
-        if (settings.Config is not null)
-        {
-            var file = console.FullPath(settings.Config);
-            if (!File.Exists(file))
-            {
-                throw new ConfigurationException($"configuration file {settings.Config} does not exist; check the --config path");
-            }
-
-            config = HogGuardConfig.Load(file);
-        }
-        else
-        {
-            var scanned = console.FullPath(settings.Path == "-" ? "." : settings.Path);
-            var folder = Directory.Exists(scanned) ? scanned : Path.GetDirectoryName(scanned) ?? console.WorkingDirectory;
-            var candidate = Path.Combine(folder, HogGuardConfig.FileName);
-            config = File.Exists(candidate) ? HogGuardConfig.Load(candidate) : HogGuardConfig.Default;
-        }
-
+        var file = HogGuardConfig.Locate(settings.Config, settings.Path == "-" ? "." : settings.Path, console.WorkingDirectory);
+        var config = file is null ? HogGuardConfig.Default : HogGuardConfig.Load(file);
         if (settings.MaxFileSize is not null)
         {
             if (!HogGuardConfig.TryParseSize(settings.MaxFileSize, out var size))

@@ -54,6 +54,30 @@ public sealed record HogGuardConfig
     /// <summary>Where the configuration came from, or null for the defaults.</summary>
     public string? SourcePath { get; init; }
 
+    /// <summary>
+    /// The one rule every command finds its configuration by: the file named explicitly (<c>--config</c>,
+    /// relative to <paramref name="workingDirectory"/>), which must exist; else <c>hogguard.yml</c> in
+    /// <paramref name="near"/> (a folder, or the folder of a file); else none.
+    /// </summary>
+    /// <param name="named">The path the user gave, or null.</param>
+    /// <param name="near">Where to look when none is named (absolute, or relative to <paramref name="workingDirectory"/>).</param>
+    /// <returns>The absolute path of the configuration file, or null when there is none.</returns>
+    /// <exception cref="ConfigurationException">The named file does not exist.</exception>
+    public static string? Locate(string? named, string near, string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(near);
+        if (named is not null)
+        {
+            var file = Path.GetFullPath(named, workingDirectory);
+            return File.Exists(file) ? file : throw new ConfigurationException($"configuration file {named} does not exist; check the --config path");
+        }
+
+        var place = Path.GetFullPath(near, workingDirectory);
+        var folder = Directory.Exists(place) ? place : Path.GetDirectoryName(place) ?? place;
+        var candidate = Path.Combine(folder, FileName);
+        return File.Exists(candidate) ? candidate : null;
+    }
+
     /// <summary>Reads a configuration file.</summary>
     /// <exception cref="ConfigurationException">The file cannot be read or is not valid.</exception>
     public static HogGuardConfig Load(string path)
