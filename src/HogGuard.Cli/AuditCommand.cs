@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using HogGuard.Audit;
 using HogGuard.IO;
 using HogGuard.Configuration;
@@ -117,7 +116,16 @@ internal sealed class AuditCommand(CliConsole console)
                     continue;
                 }
 
-                var entry = Parse(line, number);
+                AuditEntry entry;
+                try
+                {
+                    entry = AuditEntry.FromJson(line, TimeProvider.System);
+                }
+                catch (FormatException e)
+                {
+                    throw new UsageException($"standard input line {number}: {e.Message}");
+                }
+
                 if (entry.CaptureProblem is { } problem)
                 {
                     throw new UsageException($"line {number}: {problem}; nothing from this line on was written");
@@ -188,42 +196,6 @@ internal sealed class AuditCommand(CliConsole console)
             return ExitCodes.Clean;
         });
         return command;
-    }
-
-    private static AuditEntry Parse(string line, int number)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            string Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
-                ? s
-                : throw new UsageException($"standard input line {number}: '{name}' is required (a non-empty string)");
-            var (action, userId, resource) = (Text("action"), Text("user_id"), Text("resource"));
-            var result = Text("result") switch
-            {
-                "success" => AuditOutcome.Success,
-                "failure" => AuditOutcome.Failure,
-                var other => throw new UsageException($"standard input line {number}: result '{other}' must be success or failure"),
-            };
-            var timestamp = root.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.String
-                ? DateTimeOffset.Parse(t.GetString()!, CultureInfo.InvariantCulture)
-                : DateTimeOffset.UtcNow;
-            var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
-            if (root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var property in m.EnumerateObject())
-                {
-                    metadata[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
-                }
-            }
-
-            return new AuditEntry(timestamp, action, userId, resource, result) { Metadata = metadata };
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw new UsageException($"standard input line {number} is not a JSON audit entry: {e.Message}");
-        }
     }
 
     private string RequireDirectory(string directory) =>

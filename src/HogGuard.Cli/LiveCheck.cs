@@ -59,13 +59,8 @@ internal sealed class LiveCheck(CliConsole console)
     private static async Task AuditRevocationsAsync(string directory, IEnumerable<Finding> findings, CancellationToken cancellationToken)
     {
         await using var log = new Audit.FileAuditLog(new Audit.AuditLogOptions { Directory = directory });
-        foreach (var finding in findings.Where(f => f.Verification?.Revocation is not null))
+        foreach (var entry in Audit.RevocationAudit.EntriesFor(findings, DateTimeOffset.UtcNow, Environment.UserName))
         {
-            var r = finding.Verification!.Revocation!;
-            var entry = new Audit.AuditEntry(DateTimeOffset.UtcNow, "key.revoke", Environment.UserName, $"{finding.Masked} (sha256:{finding.Fingerprint})", r.Found ? Audit.AuditOutcome.Success : Audit.AuditOutcome.Failure)
-            {
-                Metadata = new Dictionary<string, string?> { ["host"] = r.Host, ["type"] = r.Type, ["kind"] = finding.Kind, ["effect"] = r.Effect, ["detail"] = r.Detail },
-            };
             await log.WriteAsync(entry, cancellationToken);
         }
     }

@@ -98,11 +98,11 @@ internal sealed class RotateCommand(CliConsole console)
             ? (request.Environment ?? throw new UsageException("keys rotate needs --env ENV and --key NAME (or --resume ID / --abort ID)"),
                request.Key ?? throw new UsageException("keys rotate needs --key NAME: the key's name under its environment in hogguard.yml"))
             : (journal.Environment, journal.Key);
-        var policy = FindPolicy(config, configPath, envName, keyName);
+        var policy = config.FindKey(envName, keyName, configPath);
 
         var baseDirectory = Path.GetDirectoryName(configFile)!;
         var store = SecretStoreFactory.For(policy.Source, baseDirectory, console.GetEnvironmentVariable);
-        var outside = OutsideOf(policy.Source, baseDirectory);
+        var outside = SecretStoreFactory.OutsideOf(policy.Source, baseDirectory);
         if (outside is not null && !config.AllowStoresOutside)
         {
             throw new UsageException($"{policy.Source} is written at {outside}, outside {baseDirectory} (the folder of hogguard.yml); a rotation writes there only with 'rotation: {{ allow_outside: true }}' in hogguard.yml");
@@ -165,37 +165,6 @@ internal sealed class RotateCommand(CliConsole console)
                 console.Out.WriteLine($"Rotation {outcome.Id} of {envName}/{keyName} is {KeyRotator.Name(outcome.State)}: {outcome.Problem}");
                 return ExitCodes.Findings;
         }
-    }
-
-    /// <summary>
-    /// The file a dotenv or JSON store really writes (a symbolic link followed to its target) when it
-    /// lies outside the folder of hogguard.yml; null inside it, and for user secrets and environment
-    /// variables, which have their own places.
-    /// </summary>
-    private static string? OutsideOf(KeySource source, string baseDirectory)
-    {
-        if (source.Scheme is not ("dotenv" or "json") || SecretStoreFactory.FileOf(source, baseDirectory) is not { } file)
-        {
-            return null;
-        }
-
-        var target = SecretStoreFactory.FinalTarget(file);
-        var root = Path.GetFullPath(baseDirectory);
-        var real = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
-        bool Inside(string folder) => target.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        return Inside(root) || Inside(real) ? null : target;
-    }
-
-    private static KeyPolicy FindPolicy(HogGuardConfig config, string path, string environment, string name)
-    {
-        if (!config.Keys.Any(k => k.Environment == environment))
-        {
-            var known = string.Join(", ", config.Keys.Select(k => k.Environment).Distinct());
-            throw new UsageException($"{path} has no environment '{environment}'{(known.Length > 0 ? $"; it has: {known}" : "; add an 'environments:' section")}");
-        }
-
-        return config.Keys.FirstOrDefault(k => k.Environment == environment && k.Name == name)
-            ?? throw new UsageException($"environment '{environment}' in {path} has no key '{name}'; it has: {string.Join(", ", config.Keys.Where(k => k.Environment == environment).Select(k => k.Name))}");
     }
 
     /// <summary>Guidance on stderr; secrets read without echo from a terminal, or as a line from piped input.</summary>

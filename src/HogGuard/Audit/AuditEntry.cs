@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+
 namespace HogGuard.Audit;
 
 /// <summary>Whether the audited action worked.</summary>
@@ -22,6 +25,54 @@ public sealed record AuditEntry(DateTimeOffset Timestamp, string Action, string 
 
     /// <summary>Extra facts. Values that are PostHog secrets are masked before anything is written.</summary>
     public IReadOnlyDictionary<string, string?> Metadata { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>
+    /// An entry from one JSON object: <c>action</c>, <c>user_id</c>, <c>resource</c> and <c>result</c>
+    /// (<c>success</c> or <c>failure</c>) required, <c>timestamp</c> (ISO 8601, default now) and
+    /// <c>metadata</c> (an object; non-string values kept as JSON text) optional.
+    /// </summary>
+    /// <exception cref="FormatException">Not such an object; the message names the field.</exception>
+    public static AuditEntry FromJson(string json, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("an audit entry is a JSON object");
+            }
+
+            string Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
+                ? s
+                : throw new FormatException($"'{name}' is required (a non-empty string)");
+            var (action, userId, resource) = (Text("action"), Text("user_id"), Text("resource"));
+            var result = Text("result") switch
+            {
+                "success" => AuditOutcome.Success,
+                "failure" => AuditOutcome.Failure,
+                var other => throw new FormatException($"result '{other}' must be success or failure"),
+            };
+            var timestamp = root.TryGetProperty("timestamp", out var t) && t.ValueKind == JsonValueKind.String
+                ? DateTimeOffset.Parse(t.GetString()!, CultureInfo.InvariantCulture)
+                : time.GetUtcNow();
+            var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
+            if (root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in m.EnumerateObject())
+                {
+                    metadata[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
+                }
+            }
+
+            return new AuditEntry(timestamp, action, userId, resource, result) { Metadata = metadata };
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"not a JSON audit entry: {e.Message}", e);
+        }
+    }
 }
 
 /// <summary>An entry as the log stored it: with its time-ordered uuid, sequence number and place in the hash chain.</summary>

@@ -78,6 +78,21 @@ public sealed record HogGuardConfig
         return File.Exists(candidate) ? candidate : null;
     }
 
+    /// <summary>The key <paramref name="name"/> of environment <paramref name="environment"/>.</summary>
+    /// <param name="shownAs">The configuration's path as the user knows it, for messages.</param>
+    /// <exception cref="ConfigurationException">There is no such environment or key; the message lists what there is.</exception>
+    public KeyPolicy FindKey(string environment, string name, string shownAs)
+    {
+        if (!Keys.Any(k => k.Environment == environment))
+        {
+            var known = string.Join(", ", Keys.Select(k => k.Environment).Distinct());
+            throw new ConfigurationException($"{shownAs} has no environment '{environment}'{(known.Length > 0 ? $"; it has: {known}" : "; add an 'environments:' section")}");
+        }
+
+        return Keys.FirstOrDefault(k => k.Environment == environment && k.Name == name)
+            ?? throw new ConfigurationException($"environment '{environment}' in {shownAs} has no key '{name}'; it has: {string.Join(", ", Keys.Where(k => k.Environment == environment).Select(k => k.Name))}");
+    }
+
     /// <summary>Reads a configuration file.</summary>
     /// <exception cref="ConfigurationException">The file cannot be read or is not valid.</exception>
     public static HogGuardConfig Load(string path)

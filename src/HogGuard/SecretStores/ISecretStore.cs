@@ -77,6 +77,26 @@ public static class SecretStoreFactory
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "Microsoft", "UserSecrets")
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets");
 
+    /// <summary>
+    /// The file a dotenv or JSON store really writes (a symbolic link followed to its target) when it
+    /// lies outside the folder of hogguard.yml; null inside it, and for user secrets and environment
+    /// variables, which have their own places.
+    /// </summary>
+    public static string? OutsideOf(KeySource source, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Scheme is not ("dotenv" or "json") || FileOf(source, baseDirectory) is not { } file)
+        {
+            return null;
+        }
+
+        var target = FinalTarget(file);
+        var root = Path.GetFullPath(baseDirectory);
+        var real = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
+        bool Inside(string folder) => target.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return Inside(root) || Inside(real) ? null : target;
+    }
+
     /// <summary>A file's version: a hash of its bytes, or "absent".</summary>
     internal static string VersionOf(byte[]? bytes) => bytes is null ? "absent" : Convert.ToHexStringLower(SHA256.HashData(bytes));
 
