@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using HogGuard.Emulator;
 using HogGuard.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -155,7 +153,7 @@ public sealed class PostHogSecurityTests
         }
     }
 
-    private static async Task<(WebApplication Emulator, string Address, string Reader, string Writer, string ProjectToken, string Old)> StartEmulatorAsync()
+    private static async Task<(EmulatorHost Emulator, string Address, string Reader, string Writer, string ProjectToken, string Old)> StartEmulatorAsync()
     {
         var (reader, writer, old, projectToken) = (Token("phx_"), Token("phx_"), Token("phx_"), Token("phc_"));
         var seed = new
@@ -175,8 +173,8 @@ public sealed class PostHogSecurityTests
                 },
             },
         };
-        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(JsonSerializer.Serialize(seed));
-        return (app, address.ToString().TrimEnd('/'), reader, writer, projectToken, old);
+        var emulator = await EmulatorHost.StartAsync(seed);
+        return (emulator, emulator.Address, reader, writer, projectToken, old);
     }
 
     [Fact]
@@ -210,8 +208,8 @@ public sealed class PostHogSecurityTests
         // PostHog Cloud serves capture on its .i. host; the app host redirects /batch/ to a login page (posthog/urls.py).
         var projectToken = Token("phc_");
         var seed = new { projects = new object[] { new { id = 1, name = "Web", api_token = projectToken } } };
-        var (emulator, app, ingestion) = await EmulatorApp.StartSplitOnLoopbackAsync(JsonSerializer.Serialize(seed));
-        await using var _ = emulator;
+        await using var emulator = await EmulatorHost.StartSplitAsync(seed);
+        var (app, ingestion) = (emulator.Uri, emulator.IngestionUri);
 
         async Task<HogGuard.PostHogApi.ApiResult<bool>> CaptureAsync(Dictionary<string, string?> settings)
         {

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using HogGuard.Audit;
-using HogGuard.Emulator;
 using HogGuard.Testing;
 using HogGuard.Webhooks;
 
@@ -47,8 +46,8 @@ public sealed class SampleServiceTests : IDisposable
                 },
             },
         };
-        var (emulator, emulatorAddress) = await EmulatorApp.StartOnLoopbackAsync(JsonSerializer.Serialize(seed));
-        await using var _ = emulator;
+        await using var emulator = await EmulatorHost.StartAsync(seed);
+        var emulatorAddress = emulator.Uri;
         var url = $"http://127.0.0.1:{FreePort()}";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HogGuard.Samples.Service.dll"));

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests;
 

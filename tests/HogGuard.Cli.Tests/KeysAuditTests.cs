@@ -1,5 +1,6 @@
 using System.Globalization;
 using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests;
 

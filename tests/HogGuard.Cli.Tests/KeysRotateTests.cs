@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests;
 

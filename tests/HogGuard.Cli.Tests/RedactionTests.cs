@@ -1,4 +1,5 @@
 using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests;
 

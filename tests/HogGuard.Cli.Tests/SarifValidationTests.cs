@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using HogGuard.Cli.Tests.Infrastructure;
+using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests;
 

@@ -1,26 +1,25 @@
 using System.Text.Json;
 using HogGuard.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace HogGuard.Emulator.Tests;
 
 /// <summary>The emulator on a free loopback port, with a seed of freshly generated keys; real HTTP.</summary>
 internal sealed class RunningEmulator : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly EmulatorHost _host;
 
-    private RunningEmulator(WebApplication app, Uri address)
+    private RunningEmulator(EmulatorHost host)
     {
-        _app = app;
-        Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        _host = host;
+        Address = host.Uri;
+        Http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Address { get; }
 
     public HttpClient Http { get; }
 
-    public string ProjectToken { get; } = TestTokens.Make("phc_", base57: true, new Random(1));
+    public string ProjectToken { get; } = TestTokens.Stable("phc_", "Web");
 
     public static string Personal(string label) => TestTokens.Stable("phx_", label);
 
@@ -32,32 +31,18 @@ internal sealed class RunningEmulator : IAsyncDisposable
 
     public static async Task<RunningEmulator> StartAsync()
     {
-        var projectToken = TestTokens.Make("phc_", base57: true, new Random(1));
-        var seed = new
-        {
-            projects = new object[]
-            {
-                new { id = 1, name = "Web", api_token = projectToken, secret_api_keys = new object[] { new { label = "flags", value = Secret("flags"), scopes = new[] { "feature_flag:read" } } } },
-                new { id = 2, name = "Mobile", api_token = TestTokens.Make("phc_", base57: true, new Random(2)) },
-            },
-            users = new object[]
-            {
-                new
-                {
-                    email = "dev@example.com",
-                    personal_api_keys = new object[]
-                    {
-                        new { label = "all", value = Personal("all"), scopes = new[] { "*" } },
-                        new { label = "flags-writer", value = Personal("flags-writer"), scopes = new[] { "feature_flag:write" } },
-                        new { label = "reader", value = Personal("reader"), scopes = new[] { "user:read", "project:read" }, scoped_teams = new[] { 2 } },
-                    },
-                    oauth_access_tokens = new object[] { new { label = "app", value = OAuth("access"), scopes = new[] { "feature_flag:read" } } },
-                    oauth_refresh_tokens = new object[] { new { label = "app", value = Refresh("refresh") } },
-                },
-            },
-        };
-        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(JsonSerializer.Serialize(seed));
-        return new RunningEmulator(app, address);
+        var seed = new SeedBuilder()
+            .Project(1, "Web", TestTokens.Stable("phc_", "Web"), keys => keys.Key("flags", Secret("flags"), ["feature_flag:read"]))
+            .Project(2, "Mobile", TestTokens.Stable("phc_", "Mobile"))
+            .User(
+                "dev@example.com",
+                keys => keys
+                    .Key("all", Personal("all"), ["*"])
+                    .Key("flags-writer", Personal("flags-writer"), ["feature_flag:write"])
+                    .Key("reader", Personal("reader"), ["user:read", "project:read"], scopedTeams: [2]),
+                oauthAccess: keys => keys.Key("app", OAuth("access"), ["feature_flag:read"]),
+                oauthRefresh: keys => keys.Key("app", Refresh("refresh"), ["*"]));
+        return new RunningEmulator(await EmulatorHost.StartAsync(seed));
     }
 
     public HttpRequestMessage Get(string path, string? bearer = null)
@@ -82,7 +67,6 @@ internal sealed class RunningEmulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 }

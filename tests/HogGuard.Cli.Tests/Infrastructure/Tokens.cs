@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests.Infrastructure;
@@ -7,11 +10,18 @@ namespace HogGuard.Cli.Tests.Infrastructure;
 internal static class Tokens
 {
     private static readonly ConcurrentDictionary<string, byte> Issued = new(StringComparer.Ordinal);
-    private static int _seed = Environment.ProcessId;
+    private static readonly ConcurrentDictionary<string, int> Calls = new(StringComparer.Ordinal);
 
-    public static string New(string prefix = "phx_", bool base57 = true)
+    /// <summary>
+    /// A new token, the same in every run for the same test and call (seeded from the calling member,
+    /// line and how often that line asked), so a failure reproduces with the same values.
+    /// </summary>
+    public static string New(string prefix = "phx_", bool base57 = true, [CallerMemberName] string caller = "", [CallerLineNumber] int line = 0)
     {
-        var token = TestTokens.Make(prefix, base57, new Random(Interlocked.Increment(ref _seed)));
+        var place = $"{caller}:{line}";
+        var nth = Calls.AddOrUpdate(place, 1, (_, n) => n + 1);
+        var seed = BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes($"{prefix}{place}:{nth}")), 0);
+        var token = TestTokens.Make(prefix, base57, new Random(seed));
         Remember(token);
         return token;
     }

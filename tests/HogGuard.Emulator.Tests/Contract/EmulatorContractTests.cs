@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using HogGuard.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace HogGuard.Emulator.Tests.Contract;
 
@@ -21,7 +20,7 @@ public sealed class EmulatorContractTests : IAsyncLifetime
     private static readonly string Scoped2 = TestTokens.Make("phx_", base57: true, new Random(123));
     private static readonly string MemberAll = TestTokens.Make("phx_", base57: true, new Random(124));
 
-    private WebApplication _app = null!;
+    private EmulatorHost _emulator = null!;
     private HttpClient _app1 = null!;
     private HttpClient _ingestion = null!;
 
@@ -56,18 +55,16 @@ public sealed class EmulatorContractTests : IAsyncLifetime
                 new { email = "member@example.com", level = "member", personal_api_keys = new object[] { new { label = "member", value = MemberAll, scopes = new[] { "*" } } } },
             },
         };
-        var (app, appAddress, ingestionAddress) = await EmulatorApp.StartSplitOnLoopbackAsync(JsonSerializer.Serialize(seed));
-        _app = app;
-        _app1 = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = appAddress };
-        _ingestion = new HttpClient { BaseAddress = ingestionAddress };
+        _emulator = await EmulatorHost.StartSplitAsync(seed);
+        _app1 = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _emulator.Uri };
+        _ingestion = new HttpClient { BaseAddress = _emulator.IngestionUri };
     }
 
     public async Task DisposeAsync()
     {
         _app1.Dispose();
         _ingestion.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _emulator.DisposeAsync();
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? bearer = null, object? json = null, bool person = false)
@@ -193,8 +190,8 @@ public sealed class EmulatorContractTests : IAsyncLifetime
             projects = new object[] { new { id = 1, name = "Web", secret_api_keys = Enumerable.Range(1, 50).Select(i => new { label = $"k{i}", scopes = new[] { "endpoint:read" } }).ToArray() } },
             users = new object[] { new { email = Admin, personal_api_keys = new object[] { new { label = "all", value = All, scopes = new[] { "*" } } } } },
         });
-        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(seed);
-        await using var _ = app;
+        await using var emulator = await EmulatorHost.StartFromJsonAsync(seed);
+        var address = emulator.Uri;
         using var http = new HttpClient { BaseAddress = address };
 
         using var response = await http.SendAsync(Request(HttpMethod.Post, "/api/projects/1/project_secret_api_keys/", All, new { label = "one more", scopes = new[] { "feature_flag:read" } }));
@@ -227,8 +224,8 @@ public sealed class EmulatorContractTests : IAsyncLifetime
     {
         // rust/feature-flags/: older versions answered 400 to a phs_ without ?token=.
         var seed = JsonSerializer.Serialize(new { flags_service = "older", projects = new object[] { new { id = 1, name = "Web", secret_api_keys = new object[] { new { label = "f", value = Secret1, scopes = new[] { "feature_flag:read" } } } } } });
-        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(seed);
-        await using var _ = app;
+        await using var emulator = await EmulatorHost.StartFromJsonAsync(seed);
+        var address = emulator.Uri;
         using var http = new HttpClient { BaseAddress = address };
 
         using var response = await http.SendAsync(Request(HttpMethod.Get, "/flags/definitions", Secret1));
@@ -275,8 +272,8 @@ public sealed class EmulatorContractTests : IAsyncLifetime
             projects = new object[] { new { id = 1, name = "Web", secret_api_keys = new object[] { new { label = "leaked", value = leaked, scopes = new[] { "feature_flag:read" } } } } },
             users = new object[] { new { email = Admin, personal_api_keys = new object[] { new { label = "all", value = All, scopes = new[] { "*" } } } } },
         });
-        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(seed);
-        await using var _ = app;
+        await using var emulator = await EmulatorHost.StartFromJsonAsync(seed);
+        var address = emulator.Uri;
         using var http = new HttpClient { BaseAddress = address };
 
         using var revoke = await http.PostAsJsonAsync("/api/revoke_leaked_key", new { token = leaked });

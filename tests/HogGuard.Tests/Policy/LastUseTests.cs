@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using HogGuard.Policy;
 using HogGuard.PostHogApi;
 using HogGuard.Testing;
@@ -23,11 +24,6 @@ public sealed class LastUseTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     /// <summary>@current answering with the given last use, as PostHog's serializer writes it.</summary>
     private sealed class Current(DateTimeOffset? lastUsed) : HttpMessageHandler
     {
@@ -45,7 +41,7 @@ public sealed class LastUseTests : IDisposable
         var config = Path.Combine(_dir, "hogguard.yml");
         var policy = new KeyPolicy("production", "reader", KeySourceOf("dotenv:.env#READER"), KeyPurpose.Reader, ["insight:read"], null, false, 1, 1);
         var client = new PostHogClient(new HttpClient(new Current(lastUsed)), new PostHogClientOptions { MaxRetries = 0 });
-        var auditor = new KeyAuditor(new SecretVerifier(client, [PostHogHost.For(new Uri("https://us.posthog.com/"))]), new KeySourceReader(_dir), KeyAuditThresholds.Default, config, new FixedTime(Now));
+        var auditor = new KeyAuditor(new SecretVerifier(client, [PostHogHost.For(new Uri("https://us.posthog.com/"))]), new KeySourceReader(_dir), KeyAuditThresholds.Default, config, new FakeTimeProvider(Now));
         var findings = await auditor.AuditAsync([policy]);
         return [.. findings.Select(f => (f.Rule.Id, f.Detail))];
     }

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Xunit;
+using Microsoft.Extensions.Time.Testing;
 using HogGuard.Webhooks;
 
 namespace HogGuard.Tests.Webhooks;
@@ -10,7 +11,7 @@ public sealed class WebhookPropertyTests
     private const long Now = 1_750_000_000;
     private static readonly WebhookKey Key = WebhookKey.FromStandardSecret("k", "whsec_" + Convert.ToBase64String(new byte[32].Select((_, i) => (byte)(i * 7 + 3)).ToArray()));
 
-    private static WebhookVerifier Verifier() => new(new WebhookVerifierOptions(), [Key], new Clock());
+    private static WebhookVerifier Verifier() => new(new WebhookVerifierOptions(), [Key], new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Now)));
 
     private static string Id(NonEmptyString id) => "msg_" + new string(id.Get.Where(char.IsAsciiLetterOrDigit).Take(40).ToArray());
 
@@ -49,8 +50,4 @@ public sealed class WebhookPropertyTests
         return Enum.IsDefined(result.Status);
     }
 
-    private sealed class Clock : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(Now);
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using HogGuard.Webhooks;
 
 namespace HogGuard.Tests.Webhooks;
@@ -14,9 +15,9 @@ public sealed class WebhookVerifierTests
 
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("{\"event\":\"$pageview\",\"distinct_id\":\"u1\"}");
 
-    private static FixedClock ClockAt(long seconds) => new(DateTimeOffset.FromUnixTimeSeconds(seconds));
+    private static FakeTimeProvider ClockAt(long seconds) => new(DateTimeOffset.FromUnixTimeSeconds(seconds));
 
-    private static WebhookVerifier Verifier(FixedClock clock, IWebhookReplayStore? replay = null, params WebhookKey[] keys) =>
+    private static WebhookVerifier Verifier(FakeTimeProvider clock, IWebhookReplayStore? replay = null, params WebhookKey[] keys) =>
         new(new WebhookVerifierOptions(), keys.Length == 0 ? [WebhookKey.FromStandardSecret("main", SpecSecret)] : keys, clock, replay);
 
     [Fact]
@@ -215,8 +216,4 @@ public sealed class WebhookVerifierTests
         Assert.Equal("da068edb77613ca725c663c9ecaa2f4ecd118b71a411201bcf8d0e4e40fc759c", signature);
     }
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

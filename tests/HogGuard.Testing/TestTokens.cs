@@ -8,7 +8,7 @@ namespace HogGuard.Testing;
 /// Makes PostHog-shaped tokens at run time, the way PostHog generates them, so no token ever sits
 /// in the repository (the project must never trip its own scanner).
 /// </summary>
-internal static class TestTokens
+public static class TestTokens
 {
     public const string Base62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     public const string Base57 = "23456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";

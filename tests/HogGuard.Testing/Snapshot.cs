@@ -7,7 +7,7 @@ namespace HogGuard.Testing;
 /// beside the test. On a difference the new text is written beside it as <c>NAME.received.EXT</c>;
 /// review it and move it over the snapshot if the change is intended.
 /// </summary>
-internal static class Snapshot
+public static class Snapshot
 {
     public static void Match(string name, string actual, [CallerFilePath] string source = "")
     {

@@ -2,10 +2,10 @@ using System.Text.Json;
 using HogGuard.Emulator;
 using Microsoft.AspNetCore.Builder;
 
-namespace HogGuard.Cli.Tests.Infrastructure;
+namespace HogGuard.Testing;
 
 /// <summary>The emulator hosted in the test process on a free loopback port: real HTTP for the tool under test.</summary>
-internal sealed class EmulatorHost : IAsyncDisposable
+public sealed class EmulatorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
@@ -25,15 +25,28 @@ internal sealed class EmulatorHost : IAsyncDisposable
     /// <summary>Two ports sharing one state, as PostHog Cloud splits us.posthog.com and us.i.posthog.com.</summary>
     public static async Task<EmulatorHost> StartSplitAsync(object seed)
     {
-        var (app, address, ingestion) = await EmulatorApp.StartSplitOnLoopbackAsync(JsonSerializer.Serialize(seed));
+        var (app, address, ingestion) = await EmulatorApp.StartSplitOnLoopbackAsync(seed is SeedBuilder builder ? builder.ToJson() : JsonSerializer.Serialize(seed));
         return new EmulatorHost(app, address.ToString().TrimEnd('/'), ingestion.ToString().TrimEnd('/'));
     }
 
-    public static async Task<EmulatorHost> StartAsync(object seed)
+    /// <summary>The emulator with a seed written as an object (serialised as the seed's JSON).</summary>
+    public static Task<EmulatorHost> StartAsync(object seed) => StartFromJsonAsync(seed is SeedBuilder builder ? builder.ToJson() : JsonSerializer.Serialize(seed));
+
+    /// <summary>The emulator with a typed seed.</summary>
+    public static Task<EmulatorHost> StartAsync(SeedBuilder seed) => StartFromJsonAsync(seed.ToJson());
+
+    /// <summary>The emulator with a seed given as its JSON text.</summary>
+    public static async Task<EmulatorHost> StartFromJsonAsync(string seedJson)
     {
-        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(JsonSerializer.Serialize(seed));
+        var (app, address) = await EmulatorApp.StartOnLoopbackAsync(seedJson);
         return new EmulatorHost(app, address.ToString().TrimEnd('/'));
     }
+
+    /// <summary>The app host as a URI.</summary>
+    public Uri Uri => new(Address + "/");
+
+    /// <summary>The ingestion host as a URI.</summary>
+    public Uri IngestionUri => new(IngestionAddress + "/");
 
     public async ValueTask DisposeAsync()
     {
