@@ -108,7 +108,9 @@ internal sealed class AuditCommand(CliConsole console)
             }
 
             var number = 0;
-            while (await console.In.ReadLineAsync(cancellationToken) is { } line)
+            // Console.In reads synchronously whatever the method's name: read on the pool and stop
+            // waiting on Ctrl-C (the abandoned read ends with the process).
+            while (await Task.Run(console.In.ReadLine, CancellationToken.None).WaitAsync(cancellationToken) is { } line)
             {
                 number++;
                 if (line.Trim().Length == 0)

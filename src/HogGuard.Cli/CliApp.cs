@@ -22,8 +22,8 @@ internal static class CliApp
         new CheckCommand(console).Create(),
     };
 
-    /// <param name="handleInterrupts">Turn Ctrl-C and SIGTERM into cancellation (the real process only: a host running commands in-process keeps its own signals).</param>
-    public static async Task<int> RunAsync(string[] args, CliConsole console, bool handleInterrupts, CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Cancelled on Ctrl-C (the process's own signal handling, in Program); the command then exits 130.</param>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
         var parse = CreateRoot(console).Parse(args);
         if (parse.Errors.Count > 0)
@@ -42,11 +42,10 @@ internal static class CliApp
             EnableDefaultExceptionHandler = false,
             Output = console.Out,
             Error = console.Error,
+
+            // Signals are handled by the host (Program), so in-process runs never touch them.
+            ProcessTerminationTimeout = null,
         };
-        if (!handleInterrupts)
-        {
-            configuration.ProcessTerminationTimeout = null;
-        }
 
         return await parse.InvokeAsync(configuration, cancellationToken);
     }

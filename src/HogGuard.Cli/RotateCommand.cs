@@ -38,6 +38,24 @@ internal sealed class RotateCommand(CliConsole console)
         {
             config, env, key, resume, abort, host, ingestion, trust, wait, waitTimeout, poll, yes, verbose,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(resume) is not null && r.GetValue(abort) is not null)
+            {
+                r.AddError("--resume and --abort cannot be used together; pick one");
+            }
+        });
+        foreach (var seconds in new[] { poll, waitTimeout })
+        {
+            seconds.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() <= 0)
+                {
+                    r.AddError("--poll-interval and --wait-timeout must be whole numbers of seconds above 0");
+                }
+            });
+        }
+
         command.SetRun(console, "rotation interrupted; its journal says where it stopped ('hogguard keys rotations'), continue with --resume ID", (result, cancellationToken) => RunAsync(
             new Request(
                 result.GetValue(config), result.GetValue(env), result.GetValue(key), result.GetValue(resume), result.GetValue(abort), result.GetValue(host), result.GetValue(ingestion),
@@ -79,16 +97,6 @@ internal sealed class RotateCommand(CliConsole console)
         var configFile = HogGuardConfig.Locate(request.ConfigPath, console.WorkingDirectory, console.WorkingDirectory)
             ?? throw new UsageException($"{HogGuardConfig.FileName} does not exist in {console.WorkingDirectory}; keys rotate rotates keys described in hogguard.yml (see the README), or pass --config FILE");
         var configPath = request.ConfigPath ?? HogGuardConfig.FileName;
-
-        if (request.Poll <= TimeSpan.Zero || request.Wait is { } w && w <= TimeSpan.Zero)
-        {
-            throw new UsageException("--poll-interval and --wait-timeout must be whole numbers of seconds above 0");
-        }
-
-        if (request.Resume is not null && request.Abort is not null)
-        {
-            throw new UsageException("--resume and --abort cannot be used together; pick one");
-        }
 
         var config = HogGuardConfig.Load(configFile);
         var journals = RotationJournalStore.Beside(configFile);

@@ -43,6 +43,24 @@ internal sealed class ScanCommand(CliConsole console)
         {
             path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing,
         };
+        // Combinations that cannot work are refused by the parser, before anything runs.
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(history) && r.GetValue(staged))
+            {
+                r.AddError("--history and --staged cannot be combined; run them as two scans");
+            }
+
+            if (r.GetValue(path) == "-" && (r.GetValue(history) || r.GetValue(staged) || r.GetValue(noGit)))
+            {
+                r.AddError("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
+            }
+
+            if ((r.GetValue(host) is { Length: > 0 } || r.GetValue(ingestion) is { Length: > 0 }) && !r.GetValue(verify) && !r.GetValue(revoke))
+            {
+                r.AddError("--host and --ingestion-host only matter with --verify or --revoke");
+            }
+        });
         command.SetRun(console, "scan cancelled; no report was written", (result, cancellationToken) =>
         {
             _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
@@ -82,7 +100,7 @@ internal sealed class ScanCommand(CliConsole console)
         var writeBaseline = console.FullPathOrNull(settings.WriteBaseline);
         ReportOutput.RequireWritableFolder(output, settings.Output, "--output");
         ReportOutput.RequireWritableFolder(writeBaseline, settings.WriteBaseline, "--write-baseline");
-        var hosts = ParseHosts(settings);
+        var hosts = PostHogConnection.ParseHosts(settings.Hosts, settings.IngestionHosts);
         var config = LoadConfig(settings);
         var baseline = settings.Baseline is null ? null : Baseline.Load(console.FullPath(settings.Baseline), settings.Baseline);
         var result = await ScanAsync(settings, config, cancellationToken);
@@ -129,18 +147,8 @@ internal sealed class ScanCommand(CliConsole console)
 
     private async Task<ScanResult> ScanAsync(ScanSettings settings, HogGuardConfig config, CancellationToken cancellationToken)
     {
-        if (settings.History && settings.Staged)
-        {
-            throw new UsageException("--history and --staged cannot be combined; run them as two scans");
-        }
-
         if (settings.Path == "-")
         {
-            if (settings.History || settings.Staged || settings.NoGit)
-            {
-                throw new UsageException("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
-            }
-
             using var stdin = console.OpenInput();
             return SecretScanner.ScanStream(stdin, config);
         }
@@ -162,17 +170,6 @@ internal sealed class ScanCommand(CliConsole console)
         }
 
         return await scan;
-    }
-
-    private static List<HogGuard.PostHogApi.PostHogHost> ParseHosts(ScanSettings settings)
-    {
-        var hosts = PostHogConnection.ParseHosts(settings.Hosts, settings.IngestionHosts);
-        if (hosts.Count > 0 && !settings.Verify)
-        {
-            throw new UsageException("--host and --ingestion-host only matter with --verify or --revoke");
-        }
-
-        return hosts;
     }
 
     private HogGuardConfig LoadConfig(ScanSettings settings)

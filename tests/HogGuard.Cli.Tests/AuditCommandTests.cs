@@ -47,13 +47,7 @@ public sealed class AuditCommandTests
         using var folder = new GitRepo(init: false);
         var dir = Path.Combine(folder.Root, "audit");
         Tool.RunWithInput(folder.Root, Lines + "\n", "audit", "append", dir);
-        var info = new System.Diagnostics.ProcessStartInfo(Tool.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "hogguard.dll"), "audit", "tail", dir, "-n", "1", "--follow" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var tail = System.Diagnostics.Process.Start(info)!;
+        using var tail = Tool.Start("audit", "tail", dir, "-n", "1", "--follow");
         try
         {
             Assert.Contains("\"seq\":3", await tail.StandardOutput.ReadLineAsync(), StringComparison.Ordinal);

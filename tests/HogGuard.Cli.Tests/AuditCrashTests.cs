@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using HogGuard.Audit;
 using HogGuard.Cli.Tests.Infrastructure;
 
@@ -24,19 +23,7 @@ public sealed class AuditCrashTests
         const int Rounds = 75;
         for (var round = 0; round < Rounds; round++)
         {
-            var info = new ProcessStartInfo(Tool.DotnetHost())
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "hogguard.dll"), "audit", "append", dir, "--max-segment-bytes", "20000" })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            using var child = Process.Start(info)!;
+            using var child = Tool.Start("audit", "append", dir, "--max-segment-bytes", "20000");
             var feeder = Task.Run(async () =>
             {
                 try

@@ -90,6 +90,20 @@ public sealed class ExitCodeTests
         AssertUsageError(Tool.Run(repo.Root, "scan", "--history", "--staged"), "cannot be combined");
     }
 
+    [Theory]
+    [InlineData(new[] { "scan", "-", "--history" }, "'-' reads standard input, which has no git history")]
+    [InlineData(new[] { "scan", ".", "--host", "https://eu.posthog.com" }, "--host and --ingestion-host only matter with --verify")]
+    [InlineData(new[] { "keys", "rotate", "--resume", "a", "--abort", "b" }, "--resume and --abort cannot be used together")]
+    [InlineData(new[] { "keys", "rotate", "--env", "e", "--key", "k", "--poll-interval", "0" }, "must be whole numbers of seconds above 0")]
+    public void ConflictingOptions_AreRefusedByTheParser_BeforeAnythingRuns(string[] args, string expected)
+    {
+        // No hogguard.yml here: had the command run, it would have said so instead.
+        using var folder = new GitRepo(init: false);
+        var result = Tool.RunWithInput(folder.Root, string.Empty, args);
+        AssertUsageError(result, expected);
+        Assert.DoesNotContain("hogguard.yml", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Scan_VerboseError_AddsTheStackTrace()
     {

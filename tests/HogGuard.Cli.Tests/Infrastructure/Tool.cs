@@ -39,7 +39,7 @@ internal static class Tool
             WorkingDirectory = workingDirectory,
             GetEnvironmentVariable = name => environment?.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable(name),
         };
-        var run = Task.Run(() => CliApp.RunAsync(args, console, handleInterrupts: false));
+        var run = Task.Run(() => CliApp.RunAsync(args, console));
         if (!run.Wait(TimeSpan.FromMinutes(3)))
         {
             throw new TimeoutException($"hogguard {string.Join(' ', args)} did not finish");
@@ -48,6 +48,20 @@ internal static class Tool
         var result = new ToolResult(run.Result, stdout.ToString(), stderr.ToString());
         AssertNoTokenLeaked(result);
         return result;
+    }
+
+    /// <summary>Starts the built tool as a process with every stream redirected, for tests that talk to it while it runs.</summary>
+    public static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Assembly);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return Process.Start(info)!;
     }
 
     /// <summary>The built tool as a separate process, with the given variables added to this one's.</summary>
