@@ -81,11 +81,9 @@ internal static class SarifWriter
         {
             Runs =
             [
-                new SarifRun
-                {
-                    Tool = new SarifTool { Driver = new SarifDriver { Name = toolName, Version = version, Rules = [.. rules.Select(ToRule)] } },
-                    Results = [.. results.Select(r => ToResult(r, index[r.RuleId]))],
-                },
+                new SarifRun(
+                    new SarifTool(new SarifDriver(toolName, version, InformationUri, [.. rules.Select(ToRule)])),
+                    [.. results.Select(r => ToResult(r, index[r.RuleId]))]),
             ],
         };
         JsonSerializer.Serialize(output, log, SarifJsonContext.Relaxed.SarifLog);
@@ -107,39 +105,24 @@ internal static class SarifWriter
         _ => "2.0",
     };
 
-    private static SarifRule ToRule(SarifRuleInput rule) => new()
-    {
-        Id = rule.Id,
-        Name = string.Concat(rule.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])),
-        ShortDescription = new SarifText { Text = rule.Title },
-        FullDescription = new SarifText { Text = rule.FullDescription },
-        Help = new SarifHelp { Text = rule.Help, Markdown = $"**{rule.Title}**\n\n{rule.Help}" },
-        DefaultConfiguration = new SarifConfiguration { Level = rule.Level },
-        Properties = new SarifRuleProperties { SecuritySeverity = rule.SecuritySeverity, Tags = [.. rule.Tags] },
-    };
+    private static SarifRule ToRule(SarifRuleInput rule) => new(
+        rule.Id,
+        string.Concat(rule.Id.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])),
+        new SarifText(rule.Title),
+        new SarifText(rule.FullDescription),
+        new SarifHelp(rule.Help, $"**{rule.Title}**\n\n{rule.Help}"),
+        new SarifConfiguration(rule.Level),
+        new SarifRuleProperties(rule.SecuritySeverity, [.. rule.Tags]));
 
-    private static SarifResult ToResult(SarifResultInput result, int ruleIndex) => new()
-    {
-        RuleId = result.RuleId,
-        RuleIndex = ruleIndex,
-        Level = result.Level,
-        Message = new SarifText { Text = result.Message },
-        Locations =
-        [
-            new SarifLocation
-            {
-                PhysicalLocation = new SarifPhysicalLocation
-                {
-                    ArtifactLocation = new SarifArtifactLocation { Uri = EscapePath(result.Path) },
-
-                    // A finding about a whole file (a committed .env, a .gitignore) points at its first line.
-                    Region = new SarifRegion { StartLine = result.Line ?? 1, StartColumn = result.Line is null ? null : result.Column },
-                },
-            },
-        ],
-        PartialFingerprints = result.PartialFingerprints is null ? null : new Dictionary<string, string>(result.PartialFingerprints, StringComparer.Ordinal),
-        Properties = result.Properties,
-    };
+    // A finding about a whole file (a committed .env, a .gitignore) points at its first line.
+    private static SarifResult ToResult(SarifResultInput result, int ruleIndex) => new(
+        result.RuleId,
+        ruleIndex,
+        result.Level,
+        new SarifText(result.Message),
+        [new SarifLocation(new SarifPhysicalLocation(new SarifArtifactLocation(EscapePath(result.Path)), new SarifRegion(result.Line ?? 1, result.Line is null ? null : result.Column)))],
+        result.PartialFingerprints is null ? null : new Dictionary<string, string>(result.PartialFingerprints, StringComparer.Ordinal),
+        result.Properties);
 
     private static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
 }
@@ -154,90 +137,33 @@ internal sealed class SarifLog
     public required List<SarifRun> Runs { get; init; }
 }
 
-internal sealed class SarifRun
-{
-    public required SarifTool Tool { get; init; }
+// The SARIF objects HogGuard writes, in the order their properties appear in the file.
+internal sealed record SarifRun(SarifTool Tool, List<SarifResult> Results);
 
-    public required List<SarifResult> Results { get; init; }
-}
+internal sealed record SarifTool(SarifDriver Driver);
 
-internal sealed class SarifTool
-{
-    public required SarifDriver Driver { get; init; }
-}
+internal sealed record SarifDriver(string Name, string Version, string InformationUri, List<SarifRule> Rules);
 
-internal sealed class SarifDriver
-{
-    public required string Name { get; init; }
+internal sealed record SarifRule(string Id, string Name, SarifText ShortDescription, SarifText FullDescription, SarifHelp Help, SarifConfiguration DefaultConfiguration, SarifRuleProperties Properties);
 
-    public required string Version { get; init; }
+internal sealed record SarifText(string Text);
 
-    public string InformationUri { get; init; } = SarifWriter.InformationUri;
+internal sealed record SarifHelp(string Text, string Markdown);
 
-    public required List<SarifRule> Rules { get; init; }
-}
+internal sealed record SarifConfiguration(string Level);
 
-internal sealed class SarifRule
-{
-    public required string Id { get; init; }
+internal sealed record SarifRuleProperties([property: JsonPropertyName("security-severity")] string SecuritySeverity, List<string> Tags);
 
-    public required string Name { get; init; }
+internal sealed record SarifResult(
+    string RuleId,
+    int RuleIndex,
+    string Level,
+    SarifText Message,
+    List<SarifLocation> Locations,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, string>? PartialFingerprints,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SarifResultProperties? Properties);
 
-    public required SarifText ShortDescription { get; init; }
-
-    public required SarifText FullDescription { get; init; }
-
-    public required SarifHelp Help { get; init; }
-
-    public required SarifConfiguration DefaultConfiguration { get; init; }
-
-    public required SarifRuleProperties Properties { get; init; }
-}
-
-internal sealed class SarifText
-{
-    public required string Text { get; init; }
-}
-
-internal sealed class SarifHelp
-{
-    public required string Text { get; init; }
-
-    public required string Markdown { get; init; }
-}
-
-internal sealed class SarifConfiguration
-{
-    public required string Level { get; init; }
-}
-
-internal sealed class SarifRuleProperties
-{
-    [JsonPropertyName("security-severity")]
-    public required string SecuritySeverity { get; init; }
-
-    public required List<string> Tags { get; init; }
-}
-
-internal sealed class SarifResult
-{
-    public required string RuleId { get; init; }
-
-    public int RuleIndex { get; init; }
-
-    public required string Level { get; init; }
-
-    public required SarifText Message { get; init; }
-
-    public required List<SarifLocation> Locations { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Dictionary<string, string>? PartialFingerprints { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public SarifResultProperties? Properties { get; init; }
-}
-
+/// <summary>Where a finding from history was introduced.</summary>
 internal sealed class SarifResultProperties
 {
     public string? Commit { get; init; }
@@ -247,32 +173,13 @@ internal sealed class SarifResultProperties
     public string? Date { get; init; }
 }
 
-internal sealed class SarifLocation
-{
-    public required SarifPhysicalLocation PhysicalLocation { get; init; }
-}
+internal sealed record SarifLocation(SarifPhysicalLocation PhysicalLocation);
 
-internal sealed class SarifPhysicalLocation
-{
-    public required SarifArtifactLocation ArtifactLocation { get; init; }
+internal sealed record SarifPhysicalLocation(SarifArtifactLocation ArtifactLocation, SarifRegion Region);
 
-    public required SarifRegion Region { get; init; }
-}
+internal sealed record SarifArtifactLocation(string Uri, string UriBaseId = "%SRCROOT%");
 
-internal sealed class SarifArtifactLocation
-{
-    public required string Uri { get; init; }
-
-    public string UriBaseId { get; init; } = "%SRCROOT%";
-}
-
-internal sealed class SarifRegion
-{
-    public int StartLine { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? StartColumn { get; init; }
-}
+internal sealed record SarifRegion(int StartLine, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? StartColumn);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(SarifLog))]
