@@ -17,8 +17,10 @@ public static class PostHogRoles
 /// <summary>A request the client's key cannot make, refused before any network call.</summary>
 public sealed class PostHogScopeException(string message, string role, string scope) : InvalidOperationException(message)
 {
+    /// <summary>The client that refused: reader or writer.</summary>
     public string Role => role;
 
+    /// <summary>The scope the request needs.</summary>
     public string Scope => scope;
 }
 
@@ -46,6 +48,7 @@ public sealed class PostHogApiClient
         _configuredScopes = scopes;
     }
 
+    /// <summary>reader or writer.</summary>
     public string Role { get; }
 
     /// <summary>The key's mask and fingerprint; never its value.</summary>
@@ -67,15 +70,19 @@ public sealed class PostHogApiClient
         }
     }
 
+    /// <summary>A GET, after the scope check.</summary>
     public Task<ApiResult<JsonElement>> GetAsync(string path, string? scope = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, path, null, scope, cancellationToken);
 
+    /// <summary>A POST with a JSON body, after the scope check.</summary>
     public Task<ApiResult<JsonElement>> PostAsync(string path, string json, string? scope = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, path, json, scope, cancellationToken);
 
+    /// <summary>A PATCH with a JSON body, after the scope check.</summary>
     public Task<ApiResult<JsonElement>> PatchAsync(string path, string json, string? scope = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Patch, path, json, scope, cancellationToken);
 
+    /// <summary>A DELETE, after the scope check.</summary>
     public Task<ApiResult<JsonElement>> DeleteAsync(string path, string? scope = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, path, null, scope, cancellationToken);
 

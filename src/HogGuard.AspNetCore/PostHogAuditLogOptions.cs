@@ -8,8 +8,10 @@ public sealed class PostHogAuditLogOptions
     /// <summary>The log directory (required).</summary>
     public string? Directory { get; set; }
 
+    /// <summary>When an entry counts as written (default: fsync before acknowledging).</summary>
     public AuditDurability Durability { get; set; } = AuditDurability.Fsync;
 
+    /// <summary>Roll segments at this size (default 64 MiB).</summary>
     public long MaxSegmentBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Checkpoint HMAC key, base64 (optional).</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary><c>services.AddPostHogAuditLog(...)</c>.</summary>
 public static class PostHogAuditLogServiceCollectionExtensions
 {
     /// <summary>

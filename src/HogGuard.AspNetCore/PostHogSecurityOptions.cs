@@ -53,6 +53,7 @@ public sealed class PostHogSecurityOptions
     /// <summary><c>PostHog:MaxKeyAgeDays</c>: the health check reports degraded when a personal key is older.</summary>
     public int? MaxKeyAgeDays { get; set; }
 
+    /// <inheritdoc/>
     public override string ToString() =>
         $"PostHog {{ Host = {Host}, IngestionHost = {IngestionHost ?? "(derived)"}, ProjectToken = {Show(ProjectToken)}, ReaderKey = {Show(ReaderKey)}, WriterKey = {Show(WriterKey)}, SecretKey = {Show(SecretKey)} }}";
 

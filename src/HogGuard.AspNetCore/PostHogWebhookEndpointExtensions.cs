@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Microsoft.AspNetCore.Builder;
 
+/// <summary><c>.RequirePostHogSignature(name)</c> on an endpoint.</summary>
 public static class PostHogWebhookEndpointExtensions
 {
     /// <summary>Only verified PostHog deliveries reach this endpoint; read them with <c>HttpContext.GetPostHogWebhook()</c>.</summary>

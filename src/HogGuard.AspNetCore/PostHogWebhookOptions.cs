@@ -30,6 +30,7 @@ public sealed class PostHogWebhookOptions
     /// <summary>Header names for the hex scheme (defaults: x-posthog-timestamp, x-posthog-signature).</summary>
     public string? TimestampHeader { get; set; }
 
+    /// <summary>See <see cref="TimestampHeader"/>.</summary>
     public string? SignatureHeader { get; set; }
 
     /// <summary>Values in the bound section that did not parse, each naming its setting; start-up validation refuses them.</summary>
@@ -63,14 +64,18 @@ public sealed class PostHogWebhookOptions
 /// <summary>A secret of the keyring. <see cref="ToString"/> never shows the secret.</summary>
 public sealed class PostHogWebhookSecret
 {
+    /// <summary>The secret's id in the keyring (default "default").</summary>
     public string Id { get; set; } = "default";
 
     /// <summary>A <c>whsec_</c> secret (Standard Webhooks) or the shared string (hex scheme).</summary>
     public string? Secret { get; set; }
 
+    /// <summary>The secret is used from this time on; null for always.</summary>
     public DateTimeOffset? NotBefore { get; set; }
 
+    /// <summary>The secret is used until this time; null for always.</summary>
     public DateTimeOffset? NotAfter { get; set; }
 
+    /// <inheritdoc/>
     public override string ToString() => $"webhook secret '{Id}'";
 }

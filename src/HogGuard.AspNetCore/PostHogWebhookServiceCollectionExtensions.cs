@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 // Extensions live in the namespace users already import, so they find them.
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary><c>services.AddPostHogWebhooks(name, ...)</c>.</summary>
 public static class PostHogWebhookServiceCollectionExtensions
 {
     /// <summary>

@@ -6,7 +6,9 @@ namespace HogGuard.Audit;
 /// <summary>Whether the audited action worked.</summary>
 public enum AuditOutcome
 {
+    /// <summary>The action did what it was asked.</summary>
     Success,
+    /// <summary>The action failed or was refused.</summary>
     Failure,
 }
 

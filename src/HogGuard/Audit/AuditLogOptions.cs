@@ -13,8 +13,10 @@ public enum AuditDurability
 /// <summary>Where and how the audit log writes.</summary>
 public sealed class AuditLogOptions
 {
+    /// <summary>The log directory; created (owner-only) when missing.</summary>
     public required string Directory { get; init; }
 
+    /// <summary>When an entry counts as written (default: fsync before acknowledging).</summary>
     public AuditDurability Durability { get; init; } = AuditDurability.Fsync;
 
     /// <summary>A segment rolls when it would grow past this (default 64 MiB), and at each new UTC day.</summary>

@@ -15,6 +15,7 @@ namespace HogGuard.Audit;
 /// </summary>
 public sealed class AuditShipper
 {
+    /// <summary>The file, in the log directory, that holds the last sequence PostHog confirmed.</summary>
     public const string CursorFile = "ship.cursor";
 
     /// <summary>Entries PostHog's capture refused: one line per entry, its sequence, a tab, the reason.</summary>
@@ -25,6 +26,7 @@ public sealed class AuditShipper
     private readonly string _eventName;
     private readonly int _batchSize;
 
+    /// <summary>A shipper of the log in <paramref name="directory"/> to capture on <paramref name="host"/> (the ingestion host), as <paramref name="eventName"/> events of the project <paramref name="projectToken"/>.</summary>
     public AuditShipper(string directory, PostHogClient client, Uri host, string projectToken, string eventName = "hogguard_audit_entry", int batchSize = 100)
     {
         _directory = directory;

@@ -3,6 +3,7 @@ namespace HogGuard.Audit;
 /// <summary>What kind of damage <c>audit verify</c> found.</summary>
 public enum AuditTampering
 {
+    /// <summary>Nothing wrong was found.</summary>
     None,
 
     /// <summary>An entry's bytes changed (its hash no longer matches), or a line is not an entry.</summary>
@@ -36,6 +37,7 @@ public enum AuditTampering
 /// <summary>The outcome of verifying a log directory.</summary>
 public sealed record AuditVerification(AuditTampering Problem, long? FirstBadSequence, string Detail, long Entries, int Segments, IReadOnlyList<string> TornFiles)
 {
+    /// <summary>No entry was changed, removed, reordered or added out of the chain.</summary>
     public bool IsIntact => Problem == AuditTampering.None;
 }
 
@@ -46,6 +48,7 @@ public sealed record AuditVerification(AuditTampering Problem, long? FirstBadSeq
 /// </summary>
 public static class AuditVerifier
 {
+    /// <summary>Checks the chain, the sequence, the checkpoints (signed with <paramref name="checkpointKey"/> when given) and the head record.</summary>
     public static AuditVerification Verify(string directory, byte[]? checkpointKey = null)
     {
         var segments = AuditFiles.Segments(directory);

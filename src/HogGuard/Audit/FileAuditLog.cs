@@ -33,6 +33,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     private long _lastSequence;
     private string _lastHash;
 
+    /// <summary>Opens (or creates) the log, taking the directory's writer lock and recovering from a crash.</summary>
     public FileAuditLog(AuditLogOptions options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -63,6 +64,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     /// <summary>Set by opening: the side file a torn last line was moved to, if any.</summary>
     public string? SetAside { get; }
 
+    /// <summary>The sequence number of the last durable entry (0 for an empty log).</summary>
     public long LastSequence => Interlocked.Read(ref _lastSequence);
 
     /// <exception cref="ArgumentException">The entry could never be shipped to PostHog (no user id or action); nothing was written.</exception>
@@ -97,6 +99,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         return pending.Done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         lock (_gate)

@@ -8,10 +8,13 @@ namespace HogGuard.Checklist;
 /// <summary>The checklist as text, JSON, SARIF 2.1.0 or Markdown (for a pull-request comment).</summary>
 public static class ChecklistReport
 {
+    /// <summary>The formats <see cref="Render"/> writes.</summary>
     public static readonly string[] Formats = ["text", "json", "sarif", "markdown"];
 
+    /// <summary>Whether any item failed (the command then exits 1).</summary>
     public static bool Failed(IReadOnlyList<CheckItem> items) => items.Any(i => i.Status == CheckStatus.Fail);
 
+    /// <summary>The items as text, json, sarif or markdown, titled with <paramref name="subject"/>.</summary>
     public static string Render(string format, IReadOnlyList<CheckItem> items, string subject) => format switch
     {
         "json" => Json(items, subject),

@@ -10,9 +10,13 @@ namespace HogGuard.Checklist;
 /// <summary>What a checklist item found.</summary>
 public enum CheckStatus
 {
+    /// <summary>The item holds.</summary>
     Pass,
+    /// <summary>The item does not hold; the evidence says where, the fix what to do.</summary>
     Fail,
+    /// <summary>The item holds only partly, or could not be fully checked.</summary>
     Warn,
+    /// <summary>Nothing to check here (no such keys, not a git repository, ...).</summary>
     Skip,
 }
 
@@ -59,6 +63,7 @@ public sealed class SecurityChecklist(HttpClient http, TimeProvider? time = null
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>Runs the seven items in order and returns their verdicts.</summary>
     public async Task<List<CheckItem>> RunAsync(ChecklistOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -15,8 +15,10 @@ public sealed class Baseline
 
     private Baseline(HashSet<(string, string)> known) => _known = known;
 
+    /// <summary>How many findings the baseline holds.</summary>
     public int Count => _known.Count;
 
+    /// <summary>Whether the finding (rule and fingerprint) is in the baseline.</summary>
     public bool Contains(Finding finding) => _known.Contains((finding.Rule.Id, finding.Fingerprint));
 
     /// <summary>Reads a baseline written by <see cref="Write"/>.</summary>

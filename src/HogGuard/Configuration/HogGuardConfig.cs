@@ -22,6 +22,7 @@ public sealed record HogGuardConfig
     /// <summary>Default size above which a file or blob is skipped with a note.</summary>
     public const long DefaultMaxFileSize = 100L * 1024 * 1024;
 
+    /// <summary>The configuration used when there is no hogguard.yml.</summary>
     public static HogGuardConfig Default { get; } = new();
 
     /// <summary>Globs of paths whose findings are not reported (<c>scan.allow_paths</c>).</summary>

@@ -23,6 +23,7 @@ public sealed record KeyPolicy(
 /// <summary>When <c>keys audit</c> calls a key unused or its rotation due soon (<c>audit.unused_days</c>, <c>audit.due_soon_days</c>).</summary>
 public sealed record KeyAuditThresholds(int UnusedDays = 30, int DueSoonDays = 14)
 {
+    /// <summary>30 days unused, 14 days before the rotation is due.</summary>
     public static KeyAuditThresholds Default { get; } = new();
 }
 
@@ -44,6 +45,7 @@ public sealed record AuditLogSettings
     /// <summary>The event name (<c>audit.event</c>).</summary>
     public string? ShipEvent { get; init; }
 
+    /// <summary>No audit directory and no shipping.</summary>
     public static AuditLogSettings Default { get; } = new();
 }
 

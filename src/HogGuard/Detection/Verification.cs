@@ -25,14 +25,19 @@ public enum VerificationStatus
 /// <summary>What a live check found out about a secret. Holds no secret itself.</summary>
 public sealed record Verification(VerificationStatus Status, string? Host = null, string? Detail = null)
 {
+    /// <summary>The key's scopes, for a personal key PostHog described.</summary>
     public IReadOnlyList<string>? Scopes { get; init; }
 
+    /// <summary>The projects the key is limited to; null or empty for all.</summary>
     public IReadOnlyList<int>? ScopedTeams { get; init; }
 
+    /// <summary>When the key was created.</summary>
     public DateTimeOffset? CreatedAt { get; init; }
 
+    /// <summary>When PostHog last saw the key used.</summary>
     public DateTimeOffset? LastUsedAt { get; init; }
 
+    /// <summary>When the key was last rolled.</summary>
     public DateTimeOffset? LastRolledAt { get; init; }
 
     /// <summary>The key holds <c>*</c> or a <c>write</c> scope: a leak lets anyone change data.</summary>

@@ -13,6 +13,7 @@ public sealed class PostHogSecret : IEquatable<PostHogSecret>
 {
     private readonly string _value;
 
+    /// <summary>Wraps a key value; only its mask and fingerprint are ever shown.</summary>
     public PostHogSecret(string value)
     {
         ArgumentException.ThrowIfNullOrEmpty(value);

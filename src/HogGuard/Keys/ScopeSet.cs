@@ -54,6 +54,7 @@ public sealed class ScopeSet : IReadOnlyCollection<string>
         return new ScopeSet(scopes);
     }
 
+    /// <summary>How many scopes the set holds.</summary>
     public int Count => _ordered.Length;
 
     /// <summary>Holds <c>*</c>.</summary>
@@ -110,6 +111,7 @@ public sealed class ScopeSet : IReadOnlyCollection<string>
     /// <summary>Whether the named scope writes (<c>*</c> or <c>x:write</c>).</summary>
     public static bool IsWrite(string scope) => scope == Wildcard || scope.EndsWith(WriteSuffix, StringComparison.Ordinal);
 
+    /// <inheritdoc/>
     public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)_ordered).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

@@ -18,6 +18,7 @@ public sealed class SecretVerifier
     private readonly IReadOnlyList<PostHogHost> _hosts;
     private readonly int _concurrency;
 
+    /// <summary>A verifier asking <paramref name="hosts"/> in turn (US then EU when empty), <paramref name="concurrency"/> keys at a time.</summary>
     public SecretVerifier(PostHogClient client, IReadOnlyList<PostHogHost> hosts, int concurrency = 4)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));

@@ -21,6 +21,7 @@ public sealed class KeyAuditor
     private readonly KeyAuditThresholds _settings;
     private readonly string _configPath;
 
+    /// <summary>An auditor of the keys hogguard.yml (at <paramref name="configPath"/>) names, asking PostHog through <paramref name="verifier"/>.</summary>
     public KeyAuditor(SecretVerifier verifier, KeySourceReader reader, KeyAuditThresholds settings, string configPath, TimeProvider? time = null)
     {
         _verifier = verifier;

@@ -14,6 +14,7 @@ public sealed record CaptureEvent(string Event, string DistinctId, Guid Uuid, Da
 /// </summary>
 public sealed class CaptureTransport(PostHogClient client, Uri host, string projectToken)
 {
+    /// <summary>The ingestion host events go to.</summary>
     public Uri Host => host;
 
     /// <summary>Sends the events as one batch; the result is PostHog's answer after the client's retries.</summary>

@@ -29,6 +29,7 @@ public sealed class PostHogClient
     private readonly PostHogClientOptions _options;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
+    /// <summary>A client over <paramref name="http"/> (which must not follow redirects), with <paramref name="options"/> for timeouts and retries.</summary>
     public PostHogClient(HttpClient http, PostHogClientOptions? options = null, TimeProvider? time = null)
     {
         _http = http ?? throw new ArgumentNullException(nameof(http));

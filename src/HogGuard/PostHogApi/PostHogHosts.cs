@@ -8,8 +8,10 @@ namespace HogGuard.PostHogApi;
 /// </summary>
 public static class PostHogHosts
 {
+    /// <summary>PostHog Cloud US (<c>https://us.posthog.com</c>).</summary>
     public static readonly Uri Us = new("https://us.posthog.com/");
 
+    /// <summary>PostHog Cloud EU (<c>https://eu.posthog.com</c>).</summary>
     public static readonly Uri Eu = new("https://eu.posthog.com/");
 
     /// <summary>US then EU: where a key with no known host is looked for.</summary>

@@ -11,6 +11,7 @@ namespace HogGuard.Reports;
 /// </summary>
 public static class JsonReport
 {
+    /// <summary>Writes the report as JSON (version 1) to <paramref name="output"/>.</summary>
     public static void Write(Stream output, ReportSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);

@@ -13,8 +13,10 @@ namespace HogGuard.Reports;
 /// </summary>
 public static class SarifReport
 {
+    /// <summary>The <c>partialFingerprints</c> key results carry.</summary>
     public const string FingerprintKey = "hogguardSecret/v1";
 
+    /// <summary>Writes the report as SARIF 2.1.0 to <paramref name="output"/>.</summary>
     public static void Write(Stream output, ReportSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);

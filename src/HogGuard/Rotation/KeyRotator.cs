@@ -258,5 +258,6 @@ public sealed class KeyRotator(RotationContext context)
         return await _run.RecordAsync(j with { Problem = null }, RotationState.Aborted, ct).ConfigureAwait(false);
     }
 
+    /// <summary>A state's name as journals and messages show it.</summary>
     public static string Name(RotationState state) => state.ToString().ToLowerInvariant();
 }

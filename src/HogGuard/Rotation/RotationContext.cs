@@ -37,6 +37,7 @@ public sealed record RotationContext(
     /// <summary>For a personal key: poll until the person has deleted the old key, at most this long.</summary>
     public TimeSpan? WaitForDeletion { get; init; }
 
+    /// <summary>How often <see cref="WaitForDeletion"/> asks PostHog (default 5 s).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -46,6 +47,7 @@ public sealed record RotationContext(
     /// </summary>
     internal Action<string>? FaultPoint { get; init; }
 
+    /// <summary>The clock of journals and audit entries.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>How messages name the ways on: the tool passes its flags (<c>--resume ID</c>); the default names the library's calls.</summary>

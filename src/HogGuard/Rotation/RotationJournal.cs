@@ -68,46 +68,64 @@ public sealed record RotationStep(RotationState State, DateTimeOffset At);
 /// </summary>
 public sealed record RotationJournal
 {
+    /// <summary>The rotation's id.</summary>
     public required string Id { get; init; }
 
+    /// <summary>The environment in hogguard.yml.</summary>
     public required string Environment { get; init; }
 
+    /// <summary>The key's name in that environment.</summary>
     public required string Key { get; init; }
 
+    /// <summary>Where the key lives (its store).</summary>
     public required string Source { get; init; }
 
+    /// <summary>How far the rotation got.</summary>
     public RotationState State { get; init; }
 
+    /// <summary>How the key is being replaced.</summary>
     public RotationMethod? Method { get; init; }
 
+    /// <summary>The project of a project secret key.</summary>
     public int? ProjectId { get; init; }
 
     /// <summary>The project's public <c>phc_</c> token, sent with flag-definition checks as the flags service expects.</summary>
     public string? ProjectToken { get; init; }
 
+    /// <summary>PostHog's id of the old key.</summary>
     public string? OldKeyId { get; init; }
 
+    /// <summary>The old key's SHA-256 fingerprint.</summary>
     public required string OldFingerprint { get; init; }
 
+    /// <summary>The old key's mask.</summary>
     public required string OldMask { get; init; }
 
+    /// <summary>PostHog's id of the new key.</summary>
     public string? NewKeyId { get; init; }
 
+    /// <summary>The new key's SHA-256 fingerprint.</summary>
     public string? NewFingerprint { get; init; }
 
+    /// <summary>The new key's mask.</summary>
     public string? NewMask { get; init; }
 
+    /// <summary>The label the new key gets in PostHog.</summary>
     public required string Label { get; init; }
 
+    /// <summary>The scopes the new key must hold.</summary>
     public List<string> Scopes { get; init; } = [];
 
+    /// <summary>The projects the new key must be limited to.</summary>
     public List<int>? ScopedTeams { get; init; }
 
+    /// <summary>Every state reached, with its time.</summary>
     public List<RotationStep> History { get; init; } = [];
 
     /// <summary>The last problem that stopped the rotation, if it is stopped.</summary>
     public string? Problem { get; init; }
 
+    /// <summary>Done or aborted.</summary>
     public bool IsFinished => State is RotationState.Done or RotationState.Aborted;
 
     /// <summary>A new id: time-ordered and unique, short enough for a PostHog key label.</summary>
@@ -118,11 +136,14 @@ public sealed record RotationJournal
 /// <summary>The journals in <c>.hogguard/rotations/</c>, each written atomically (temp file, fsync, rename).</summary>
 public sealed class RotationJournalStore(string directory)
 {
+    /// <summary>Where the journals are.</summary>
     public string Directory => directory;
 
+    /// <summary>The journals beside a hogguard.yml (in <c>.hogguard/rotations</c>).</summary>
     public static RotationJournalStore Beside(string configPath) =>
         new(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, ".hogguard", "rotations"));
 
+    /// <summary>Writes the journal atomically.</summary>
     public void Save(RotationJournal journal)
     {
         ArgumentNullException.ThrowIfNull(journal);
@@ -130,6 +151,7 @@ public sealed class RotationJournalStore(string directory)
         AtomicFile.Write(PathOf(journal.Id), stream => JsonSerializer.Serialize(stream, journal, RotationJson.Default.RotationJournal), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
+    /// <summary>Reads the journal with this id.</summary>
     public RotationJournal Load(string id)
     {
         if (id.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || id.Contains("..", StringComparison.Ordinal) || !File.Exists(PathOf(id)))
@@ -140,6 +162,7 @@ public sealed class RotationJournalStore(string directory)
         return Read(PathOf(id));
     }
 
+    /// <summary>Every journal, oldest first.</summary>
     public List<RotationJournal> List() =>
         System.IO.Directory.Exists(directory)
             ? [.. System.IO.Directory.EnumerateFiles(directory, "rot-*.json").Order(StringComparer.Ordinal).Select(Read)]

@@ -29,6 +29,7 @@ public interface ISecretStore
 /// <summary>The three slots of a store at one version. <see cref="ToString"/> never shows a value.</summary>
 public sealed record SecretSlots(string? Current, string? Next, string? Previous, string Version)
 {
+    /// <inheritdoc/>
     public override string ToString() => $"slots current={Current is not null} next={Next is not null} previous={Previous is not null} version={Version}";
 }
 
@@ -38,7 +39,9 @@ public sealed class SecretStoreConflictException(string message) : IOException(m
 /// <summary>Builds a store for a <see cref="KeySource"/>.</summary>
 public static class SecretStoreFactory
 {
+    /// <summary>The name suffix of the slot that holds a new key until it is promoted.</summary>
     public const string NextSuffix = "_NEXT";
+    /// <summary>The name suffix of the slot that holds the old key until it is revoked.</summary>
     public const string PreviousSuffix = "_PREVIOUS";
 
     /// <summary>The largest store file HogGuard reads (a settings file, not data).</summary>

@@ -6,6 +6,7 @@ namespace HogGuard.SecretStores;
 /// </summary>
 public sealed record KeySource(string Scheme, string Location, string? Name)
 {
+    /// <summary>Parses a source such as <c>env:NAME</c>; false with the reason in <paramref name="error"/>.</summary>
     public static bool TryParse(string text, out KeySource source, out string error)
     {
         source = null!;
@@ -28,5 +29,6 @@ public sealed record KeySource(string Scheme, string Location, string? Name)
         }
     }
 
+    /// <inheritdoc/>
     public override string ToString() => Name is null ? $"{Scheme}:{Location}" : $"{Scheme}:{Location}#{Name}";
 }

@@ -12,12 +12,16 @@ public sealed class InMemoryReplayStore : IWebhookReplayStore
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private readonly Lock _purge = new();
 
+    /// <summary>A store remembering at most <paramref name="capacity"/> ids.</summary>
     public InMemoryReplayStore(int capacity = 100_000) => Capacity = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
+    /// <summary>The most ids it remembers.</summary>
     public int Capacity { get; }
 
+    /// <summary>How many ids it remembers now.</summary>
     public int Count => _seen.Count;
 
+    /// <inheritdoc/>
     public bool TryRecord(string id, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(id);

@@ -19,10 +19,13 @@ public sealed class WebhookKey : IDisposable
         NotAfter = notAfter;
     }
 
+    /// <summary>The key's id in the keyring.</summary>
     public string Id { get; }
 
+    /// <summary>The key is used from this time on; null for always.</summary>
     public DateTimeOffset? NotBefore { get; }
 
+    /// <summary>The key is used until this time; null for always.</summary>
     public DateTimeOffset? NotAfter { get; }
 
     internal ReadOnlySpan<byte> Bytes => _key;
@@ -67,5 +70,6 @@ public sealed class WebhookKey : IDisposable
     /// <summary>Zeroes the key bytes.</summary>
     public void Dispose() => CryptographicOperations.ZeroMemory(_key);
 
+    /// <inheritdoc/>
     public override string ToString() => $"webhook key '{Id}'";
 }

@@ -3,6 +3,7 @@ namespace HogGuard.Webhooks;
 /// <summary>The verdict on a delivery. Everything but <see cref="Valid"/> must be refused.</summary>
 public enum WebhookVerificationStatus
 {
+    /// <summary>Signed by a key of the keyring, on time, not seen before.</summary>
     Valid,
 
     /// <summary>A required header is absent or empty.</summary>
@@ -27,5 +28,6 @@ public enum WebhookVerificationStatus
 /// <summary>The verdict and, when valid, which key matched.</summary>
 public readonly record struct WebhookVerificationResult(WebhookVerificationStatus Status, string? KeyId = null)
 {
+    /// <summary>The delivery is genuine and new.</summary>
     public bool IsValid => Status == WebhookVerificationStatus.Valid;
 }

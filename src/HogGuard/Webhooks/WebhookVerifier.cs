@@ -33,6 +33,7 @@ public sealed class WebhookVerifier
         _replay = replayStore;
     }
 
+    /// <summary>The options it verifies with.</summary>
     public WebhookVerifierOptions Options => _options;
 
     /// <summary>Verifies a delivery given its header values (null when absent) and exact body bytes.</summary>
