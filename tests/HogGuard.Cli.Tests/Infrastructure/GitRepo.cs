@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace HogGuard.Cli.Tests.Infrastructure;
 
 /// <summary>A real git repository in a temporary folder, driven through the real git executable.</summary>
-internal sealed class GitRepo : IDisposable
+public sealed class GitRepo : IDisposable
 {
     private static long _clock = 1_700_000_000;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace HogGuard.Cli.Tests.Infrastructure;
 
 /// <summary>Reads the JSON report as a test sees it: plain JSON, no shared types with the tool.</summary>
-internal sealed class Report
+public sealed class Report
 {
     private Report(JsonDocument document) => Document = document;
 

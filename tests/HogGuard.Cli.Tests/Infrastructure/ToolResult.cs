@@ -1,6 +1,6 @@
 namespace HogGuard.Cli.Tests.Infrastructure;
 
-internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
+public sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }

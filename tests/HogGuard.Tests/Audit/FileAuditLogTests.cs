@@ -134,7 +134,20 @@ public sealed class FileAuditLogTests : IDisposable
             // disk-full path below is what guards the same code.
             await using var full = new FileAuditLog(new AuditLogOptions { Directory = _dir, MaxSegmentBytes = 10 });
             await full.WriteAsync(Entry(1));
-            Directory.Delete(_dir, recursive: true);
+
+            // The open log may write its head record while the folder is being removed: retry until it is gone.
+            for (var attempt = 0; Directory.Exists(_dir); attempt++)
+            {
+                try
+                {
+                    Directory.Delete(_dir, recursive: true);
+                }
+                catch (IOException) when (attempt < 50)
+                {
+                    await Task.Delay(20);
+                }
+            }
+
             await Assert.ThrowsAsync<IOException>(() => full.WriteAsync(Entry(2)));
             Directory.CreateDirectory(_dir);
             return;
