@@ -145,7 +145,7 @@ public sealed record HogGuardConfig
             config = key switch
             {
                 "version" => config,
-                "scan" => ReadScan(sourceName, value, config),
+                "scan" => ScanSection.Read(sourceName, value, config),
                 "environments" => config with { Keys = PolicyParser.ReadEnvironments(sourceName, value) },
                 "audit" => WithAudit(config, PolicyParser.ReadAudit(sourceName, value)),
                 "posthog" => config with { Hosts = PolicyParser.ReadPostHog(sourceName, value) },
@@ -163,60 +163,6 @@ public sealed record HogGuardConfig
 
     private static HogGuardConfig WithRotation(HogGuardConfig config, (KeySource? Rotator, bool AllowOutside) rotation) =>
         config with { Rotator = rotation.Rotator, AllowStoresOutside = rotation.AllowOutside };
-
-    private static HogGuardConfig ReadScan(string source, YamlNode node, HogGuardConfig config)
-    {
-        if (node is YamlScalarNode { Value: null or "" })
-        {
-            return config;
-        }
-
-        var allow = new List<PathGlob>();
-        var maxSize = config.MaxFileSize;
-        var scan = node as YamlMappingNode ?? throw Invalid(source, node, "'scan' must be a mapping");
-        foreach (var (keyNode, value) in scan.Children)
-        {
-            var key = (keyNode as YamlScalarNode ?? throw Invalid(source, keyNode, "a key must be a plain name, not a list or a mapping")).Value;
-            switch (key)
-            {
-                case "allow_paths":
-                    var list = value as YamlSequenceNode ?? throw Invalid(source, value, "'scan.allow_paths' must be a list of globs, e.g. [\"tests/**/Fixtures/**\"]");
-                    if (list.Children.Count > MaxGlobs)
-                    {
-                        throw Invalid(source, value, $"'scan.allow_paths' holds {list.Children.Count} globs; at most {MaxGlobs} are read (use ** to cover many paths with one)");
-                    }
-
-                    foreach (var item in list.Children)
-                    {
-                        if (item is not YamlScalarNode { Value: { Length: > 0 } glob })
-                        {
-                            throw Invalid(source, item, "each entry of 'scan.allow_paths' must be a non-empty glob string");
-                        }
-
-                        if (glob.Length > MaxGlobLength)
-                        {
-                            throw Invalid(source, item, $"this glob is {glob.Length} characters long; at most {MaxGlobLength} are read");
-                        }
-
-                        allow.Add(new PathGlob(glob));
-                    }
-
-                    break;
-                case "max_file_size":
-                    var text = (value as YamlScalarNode)?.Value;
-                    if (!TryParseSize(text, out maxSize))
-                    {
-                        throw Invalid(source, value, $"'scan.max_file_size' must be a size such as 100MB, 512KB or 1048576 (got '{text}')");
-                    }
-
-                    break;
-                default:
-                    throw Invalid(source, keyNode, $"unknown key 'scan.{key}'; known keys are allow_paths and max_file_size");
-            }
-        }
-
-        return config with { AllowPaths = [.. config.AllowPaths, .. allow], MaxFileSize = maxSize };
-    }
 
     /// <summary>Parses sizes such as <c>100MB</c>, <c>512k</c>, <c>1G</c> or a plain byte count.</summary>
     public static bool TryParseSize(string? text, out long bytes)
@@ -248,8 +194,6 @@ public sealed record HogGuardConfig
         return true;
     }
 
-    private const int MaxGlobs = 1000;
-    private const int MaxGlobLength = 512;
     private const int MaxFlowDepth = 64;
     private const int MaxAliases = 64;
 
