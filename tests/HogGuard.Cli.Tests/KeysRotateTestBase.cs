@@ -210,4 +210,14 @@ public abstract class KeysRotateTestBase
         Tokens.Remember(value);
         return value;
     }
+
+    /// <summary>After a rotation of a secret key: the store's new key works, the old one is refused, and the project holds one key.</summary>
+    protected static async Task AssertReplacedAsync(Setup s, string when)
+    {
+        var fresh = s.Current();
+        Tokens.Remember(fresh);
+        await s.AssertWorksAsync(fresh, when);
+        Assert.Equal(HttpStatusCode.Unauthorized, await s.StatusOfAsync(s.Old));
+        Assert.Single(await s.SecretKeysAsync());
+    }
 }
