@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using HogGuard.Audit;
@@ -16,13 +15,6 @@ public sealed class SampleServiceTests : IDisposable
     private readonly string _audit = Directory.CreateTempSubdirectory("hogguard-sample-audit-").FullName;
 
     public void Dispose() => Directory.Delete(_audit, recursive: true);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Sample_UsesEveryPart_AgainstTheEmulator()
@@ -48,11 +40,12 @@ public sealed class SampleServiceTests : IDisposable
         };
         await using var emulator = await EmulatorHost.StartAsync(seed);
         var emulatorAddress = emulator.Uri;
-        var url = $"http://127.0.0.1:{FreePort()}";
+        // Port 0: the service takes a free port itself and logs it (a port picked here could be taken meanwhile).
+        const string Url = "http://127.0.0.1:0";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HogGuard.Samples.Service.dll"));
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(url);
+        info.ArgumentList.Add(Url);
         info.Environment["PostHog__Host"] = emulatorAddress.ToString();
         info.Environment["PostHog__ProjectToken"] = projectToken;
         info.Environment["PostHog__ReaderKey"] = reader;
@@ -70,9 +63,10 @@ public sealed class SampleServiceTests : IDisposable
         process.BeginErrorReadLine();
         try
         {
+            var url = await ListeningAddressAsync(process, output);
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
             var health = await WaitForAsync(http, process, output);
-            Assert.Equal("Healthy", health);
+            Assert.True(health == "Healthy", $"/health answered {health}:\n{output}");
 
             using var created = await http.PostAsJsonAsync("/insights", new { name = "weekly" });
             using var listed = await http.GetAsync("/insights");
@@ -128,6 +122,31 @@ public sealed class SampleServiceTests : IDisposable
 
         Assert.DoesNotContain(reader, log, StringComparison.Ordinal);
         Assert.DoesNotContain(writer, log, StringComparison.Ordinal);
+    }
+
+    /// <summary>The address Kestrel logs ("Now listening on: http://127.0.0.1:PORT").</summary>
+    private static async Task<string> ListeningAddressAsync(Process process, StringBuilder output)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            string text;
+            lock (output)
+            {
+                text = output.ToString();
+            }
+
+            var match = System.Text.RegularExpressions.Regex.Match(text, @"Now listening on: (http://127\.0\.0\.1:[0-9]+)");
+            if (match.Success)
+            {
+                return match.Groups[1].Value;
+            }
+
+            Assert.False(process.HasExited, "the sample exited:\n" + text);
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("the sample did not say where it listens within 60 s:\n" + output);
     }
 
     private static async Task<string> WaitForAsync(HttpClient http, Process process, StringBuilder output)
