@@ -11,7 +11,6 @@ public sealed class SeedBuilder
 {
     private readonly JsonArray _projects = [];
     private readonly JsonArray _users = [];
-    private readonly JsonObject _root = [];
 
     /// <summary>A project; <paramref name="keys"/> adds its secret API keys.</summary>
     public SeedBuilder Project(int id, string name, string apiToken, Action<KeyList>? keys = null)
@@ -36,19 +35,10 @@ public sealed class SeedBuilder
         return this;
     }
 
-    /// <summary>PostHog's limit of secret keys per project (default 50, as today).</summary>
-    public SeedBuilder MaxSecretKeysPerProject(int limit)
-    {
-        _root["max_secret_keys_per_project"] = limit;
-        return this;
-    }
-
     /// <summary>The seed as the emulator reads it.</summary>
     public string ToJson()
     {
-        var root = _root.DeepClone().AsObject();
-        root["projects"] = _projects.DeepClone();
-        root["users"] = _users.DeepClone();
+        var root = new JsonObject { ["projects"] = _projects.DeepClone(), ["users"] = _users.DeepClone() };
         return root.ToJsonString();
     }
 
@@ -58,7 +48,7 @@ public sealed class SeedBuilder
         internal JsonArray Json { get; } = [];
 
         /// <summary>A key with a label, its value (null: the emulator makes one), scopes and, optionally, the projects it is limited to.</summary>
-        public KeyList Key(string label, string? value, IReadOnlyList<string> scopes, IReadOnlyList<int>? scopedTeams = null, DateTimeOffset? createdAt = null)
+        public KeyList Key(string label, string? value, IReadOnlyList<string> scopes, IReadOnlyList<int>? scopedTeams = null)
         {
             ArgumentNullException.ThrowIfNull(scopes);
             var key = new JsonObject { ["label"] = label, ["scopes"] = new JsonArray([.. scopes.Select(s => (JsonNode)JsonValue.Create(s))]) };
@@ -70,11 +60,6 @@ public sealed class SeedBuilder
             if (scopedTeams is not null)
             {
                 key["scoped_teams"] = new JsonArray([.. scopedTeams.Select(t => (JsonNode)JsonValue.Create(t))]);
-            }
-
-            if (createdAt is { } at)
-            {
-                key["created_at"] = at.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             }
 
             Json.Add(key);
