@@ -147,7 +147,7 @@ internal sealed class AuditCommand(CliConsole console)
     {
         var dir = Dir();
         var count = new Option<int>("-n") { Description = "How many entries (default 10).", DefaultValueFactory = _ => 10 };
-        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new entries as they are written (Ctrl-C stops)." };
+        var follow = new Option<bool>("--follow") { Description = "Keep printing new entries as they are written (Ctrl-C stops)." };
         var command = new Command("tail", "Print the newest entries as stored.") { dir, count, follow };
         command.SetRun(console, "tail stopped", async (result, cancellationToken) =>
         {

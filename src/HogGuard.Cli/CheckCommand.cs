@@ -18,12 +18,11 @@ internal sealed class CheckCommand(CliConsole console)
         var host = CommonOptions.Hosts("PostHog host(s) for --verify (default posthog.hosts, else US then EU).");
         var format = CommonOptions.Format(ChecklistReport.Formats);
         var output = CommonOptions.Output();
-        var verbose = CommonOptions.Verbose();
         var ingestion = CommonOptions.IngestionHosts();
         var trust = CommonOptions.TrustConfig();
         var command = new Command("check", "Run the PostHog security checklist on a repository and the environments in its hogguard.yml: each item PASS, FAIL, WARN or SKIP with evidence and the fix. Exit 1 when any item fails.")
         {
-            path, config, verify, probe, host, ingestion, trust, format, output, verbose,
+            path, config, verify, probe, host, ingestion, trust, format, output,
         };
         command.SetRun(console, "check cancelled; no report was written", async (result, cancellationToken) =>
         {

@@ -10,17 +10,26 @@ internal static class CliApp
     /// The root is named <c>hogguard</c> whatever runs it (a test host, <c>dotnet hogguard.dll</c>, a
     /// native build), so help reads the same everywhere.
     /// </summary>
-    public static Command CreateRoot(CliConsole console) => new("hogguard", "HogGuard: find exposed PostHog secrets in files, staged changes and git history.")
+    public static Command CreateRoot(CliConsole console)
     {
-        new HelpOption(),
-        new VersionOption(),
-        new ScanCommand(console).Create(),
-        new InstallHookCommand(console).Create(),
-        new KeysCommand(console).Create(),
-        new WebhookCommand(console).Create(),
-        new AuditCommand(console).Create(),
-        new CheckCommand(console).Create(),
-    };
+        var root = new Command("hogguard", "HogGuard: find exposed PostHog secrets in files, staged changes and git history.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+            CommonOptions.Verbose(),
+            CommonOptions.Color(),
+            new ScanCommand(console).Create(),
+            new InstallHookCommand(console).Create(),
+            new KeysCommand(console).Create(),
+            new WebhookCommand(console).Create(),
+            new AuditCommand(console).Create(),
+            new CheckCommand(console).Create(),
+        };
+
+        // Bare 'hogguard' shows what it can do rather than a usage error.
+        root.SetAction(result => new HelpAction().Invoke(result));
+        return root;
+    }
 
     /// <param name="cancellationToken">Cancelled on Ctrl-C (the process's own signal handling, in Program); the command then exits 130.</param>
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)

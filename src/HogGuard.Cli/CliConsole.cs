@@ -25,6 +25,25 @@ internal sealed class CliConsole
 
     public bool IsErrorRedirected { get; init; } = true;
 
+    /// <summary>The terminal's width in columns when standard output is a terminal; null otherwise.</summary>
+    public Func<int?> OutputWidth { get; init; } = () => null;
+
+    /// <summary><c>--color</c> of the running command (auto, always, never); set once the command line is parsed.</summary>
+    public string ColorMode { get; set; } = "auto";
+
+    /// <summary>The text report's form: a table at the terminal's width on a terminal, lines otherwise; colour per <see cref="ColorMode"/>.</summary>
+    public TextStyle TextStyle(bool toFile)
+    {
+        var terminal = !toFile && !IsOutputRedirected;
+        var colour = ColorMode switch
+        {
+            "always" => true,
+            "never" => false,
+            _ => terminal && string.IsNullOrEmpty(GetEnvironmentVariable("NO_COLOR")),
+        };
+        return new TextStyle(terminal ? OutputWidth() ?? 120 : null, colour);
+    }
+
     /// <summary>The folder relative paths start from.</summary>
     public required string WorkingDirectory { get; init; }
 
@@ -41,6 +60,7 @@ internal sealed class CliConsole
         IsInputRedirected = Console.IsInputRedirected,
         IsOutputRedirected = Console.IsOutputRedirected,
         IsErrorRedirected = Console.IsErrorRedirected,
+        OutputWidth = () => Console.IsOutputRedirected ? null : Math.Max(Console.WindowWidth, 40),
         WorkingDirectory = Environment.CurrentDirectory,
     };
 

@@ -15,6 +15,7 @@ internal static class CommandRunner
         {
             try
             {
+                console.ColorMode = result.GetValue<string>("--color") ?? "auto";
                 return await action(result, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -34,5 +35,5 @@ internal static class CommandRunner
         command.SetRun(console, "interrupted", (result, _) => Task.FromResult(action(result)));
 
     private static bool IsVerbose(ParseResult result) =>
-        result.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--verbose") is Option<bool> verbose && result.GetValue(verbose);
+        result.GetValue<bool>("--verbose");
 }

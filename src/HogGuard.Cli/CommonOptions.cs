@@ -1,11 +1,14 @@
 using System.CommandLine;
+using HogGuard.Detection;
+using HogGuard.Reports;
 
 namespace HogGuard.Cli;
 
 /// <summary>Options several commands share, defined once so their names, help and checks agree.</summary>
 internal static class CommonOptions
 {
-    public static Option<bool> Verbose() => new("--verbose", "-v") { Description = "Show stack traces on errors." };
+    /// <summary>On the root and every command below it (recursive), so <c>-v</c> means one thing everywhere.</summary>
+    public static Option<bool> Verbose() => new("--verbose", "-v") { Description = "Show stack traces on errors.", Recursive = true };
 
     /// <summary><c>--config</c> for commands that read hogguard.yml in the working folder when none is named.</summary>
     public static Option<string?> Config(string description) =>
@@ -20,7 +23,7 @@ internal static class CommonOptions
 
     public static Option<string> Format(params string[] formats)
     {
-        var format = new Option<string>("--format", "-f") { Description = "Report format.", DefaultValueFactory = _ => "text" };
+        var format = new Option<string>("--format", "-f") { HelpName = string.Join('|', formats), Description = "Report format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong(formats);
         return format;
     }
@@ -28,11 +31,37 @@ internal static class CommonOptions
     public static Option<string?> Output() =>
         new("--output", "-o") { HelpName = "FILE", Description = "Write the report to FILE instead of standard output." };
 
+    /// <summary>The severities <c>--fail-on</c> takes, lowest first, then <c>none</c> (report only, always exit 0).</summary>
+    private static readonly string[] FailOnChoices = ["low", "medium", "high", "critical", "none"];
+
     public static Option<string> FailOn(string what)
     {
-        var failOn = new Option<string>("--fail-on") { Description = $"Lowest severity that makes the {what} exit 1.", DefaultValueFactory = _ => "high" };
-        failOn.AcceptOnlyFromAmong("low", "medium", "high", "critical");
+        var failOn = new Option<string>("--fail-on")
+        {
+            HelpName = string.Join('|', FailOnChoices),
+            Description = $"Lowest severity that makes the {what} exit 1; none reports only.",
+            DefaultValueFactory = _ => "high",
+        };
+        failOn.AcceptOnlyFromAmong(FailOnChoices);
         return failOn;
+    }
+
+    /// <summary>The threshold <c>--fail-on</c> names; null for <c>none</c>.</summary>
+    public static Severity? ParseFailOn(string? text) =>
+        ReportNames.TryParseSeverity(text, out var severity) ? severity : null;
+
+    /// <summary><c>--color</c>, on every command (recursive): auto colours a terminal unless NO_COLOR is set.</summary>
+    public static Option<string> Color()
+    {
+        var color = new Option<string>("--color")
+        {
+            HelpName = "auto|always|never",
+            Description = "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always, never.",
+            DefaultValueFactory = _ => "auto",
+            Recursive = true,
+        };
+        color.AcceptOnlyFromAmong("auto", "always", "never");
+        return color;
     }
 
     /// <summary>The <c>--ingestion-host</c> option, one per <c>--host</c>, in the same order.</summary>

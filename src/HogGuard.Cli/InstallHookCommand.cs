@@ -10,8 +10,7 @@ internal sealed class InstallHookCommand(CliConsole console)
     {
         var path = new Argument<string>("PATH") { Description = "A path inside the repository.", DefaultValueFactory = _ => "." };
         var force = new Option<bool>("--force") { Description = "Replace an existing pre-commit hook (it is kept as pre-commit.hogguard-backup)." };
-        var verbose = CommonOptions.Verbose();
-        var command = new Command("install-hook", "Install a git pre-commit hook that blocks commits adding PostHog secrets.") { path, force, verbose };
+        var command = new Command("install-hook", "Install a git pre-commit hook that blocks commits adding PostHog secrets.") { path, force };
         command.SetRun(console, result =>
         {
             var hook = PreCommitHook.Install(console.FullPath(result.GetValue(path) ?? "."), result.GetValue(force), FallbackCommand());

@@ -18,18 +18,16 @@ internal sealed class KeysCommand(CliConsole console)
         var format = CommonOptions.Format("text", "json", "sarif");
         var output = CommonOptions.Output();
         var failOn = CommonOptions.FailOn("audit");
-        var verbose = CommonOptions.Verbose();
         var ingestion = CommonOptions.IngestionHosts();
         var trust = CommonOptions.TrustConfig();
         var audit = new Command("audit", "Check every key hogguard.yml names against its policy: kind, validity, scopes, age, use, sharing. Exit codes as for scan.")
         {
-            config, host, ingestion, trust, format, output, failOn, verbose,
+            config, host, ingestion, trust, format, output, failOn,
         };
         audit.SetRun(console, "audit cancelled; no report was written", (result, cancellationToken) =>
         {
-            _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
             return RunAsync(
-                result.GetValue(config), PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), result.GetValue(trust), result.GetValue(format)!, result.GetValue(output), threshold,
+                result.GetValue(config), PostHogConnection.ParseHosts(result.GetValue(host) ?? [], result.GetValue(ingestion)), result.GetValue(trust), result.GetValue(format)!, result.GetValue(output), CommonOptions.ParseFailOn(result.GetValue(failOn)),
                 cancellationToken);
         });
         var rotate = new RotateCommand(console);
@@ -37,7 +35,7 @@ internal sealed class KeysCommand(CliConsole console)
     }
 
     private async Task<int> RunAsync(
-        string? named, IReadOnlyList<PostHogHost> hosts, bool trustConfig, string format, string? output, Detection.Severity failOn, CancellationToken cancellationToken)
+        string? named, IReadOnlyList<PostHogHost> hosts, bool trustConfig, string format, string? output, Detection.Severity? failOn, CancellationToken cancellationToken)
     {
         var outputFile = console.FullPathOrNull(output);
         ReportOutput.RequireWritableFolder(outputFile, output, "--output");

@@ -13,7 +13,7 @@ internal sealed class ReportOutput(CliConsole console)
         {
             if (format == "text")
             {
-                TextReport.Write(console.Out, summary, colour: !console.IsOutputRedirected);
+                TextReport.Write(console.Out, summary, console.TextStyle(toFile: false));
                 return;
             }
 
@@ -29,7 +29,7 @@ internal sealed class ReportOutput(CliConsole console)
             if (format == "text")
             {
                 using var writer = new StreamWriter(stream, leaveOpen: true);
-                TextReport.Write(writer, summary, colour: false);
+                TextReport.Write(writer, summary, console.TextStyle(toFile: true));
             }
             else
             {
@@ -77,6 +77,10 @@ internal sealed class ReportOutput(CliConsole console)
         if (format == "sarif")
         {
             SarifReport.Write(stream, summary);
+        }
+        else if (format == "github")
+        {
+            GitHubReport.Write(stream, summary);
         }
         else
         {

@@ -33,10 +33,9 @@ internal sealed class RotateCommand(CliConsole console)
         var waitTimeout = new Option<int>("--wait-timeout") { HelpName = "SECONDS", Description = "How long --wait polls.", DefaultValueFactory = _ => 900 };
         var poll = new Option<int>("--poll-interval") { HelpName = "SECONDS", Description = "Seconds between --wait polls.", DefaultValueFactory = _ => 5 };
         var yes = new Option<bool>("--yes", "-y") { Description = "Answer yes to confirmations (e.g. that an environment variable is deployed)." };
-        var verbose = CommonOptions.Verbose();
         var command = new Command("rotate", "Rotate one key named in hogguard.yml without ever leaving its store without a working key. Exit 0 done or rolled back, 1 waiting for a person (resume later), 2 stopped, with one line saying why and what to do.")
         {
-            config, env, key, resume, abort, host, ingestion, trust, wait, waitTimeout, poll, yes, verbose,
+            config, env, key, resume, abort, host, ingestion, trust, wait, waitTimeout, poll, yes,
         };
         command.Validators.Add(r =>
         {

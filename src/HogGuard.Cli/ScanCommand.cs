@@ -14,14 +14,39 @@ internal sealed class ScanCommand(CliConsole console)
         var history = new Option<bool>("--history") { Description = "Scan every blob reachable from any ref (branches, tags, remotes) of the repository at PATH." };
         var staged = new Option<bool>("--staged") { Description = "Scan the lines the next commit would add (for a pre-commit hook)." };
         var noGit = new Option<bool>("--no-git") { Description = "Scan every file under PATH, ignoring git and .gitignore." };
-        var format = CommonOptions.Format("text", "json", "sarif");
+        var format = CommonOptions.Format("text", "json", "sarif", "github");
         var output = CommonOptions.Output();
         var failOn = CommonOptions.FailOn("scan");
-        var baseline = new Option<string?>("--baseline") { HelpName = "FILE", Description = "Hide the findings listed in FILE (made with --write-baseline)." };
+        var failOnLive = new Option<string?>("--fail-on-live")
+        {
+            HelpName = "strict",
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "With --verify: exit 1 only for secrets PostHog accepts, or could not judge (kinds it cannot check, hosts that did not answer); =strict: only for secrets it accepts.",
+            CustomParser = r =>
+            {
+                if (r.Tokens.Count == 0)
+                {
+                    return "live";
+                }
+
+                if (r.Tokens[0].Value == "strict")
+                {
+                    return "strict";
+                }
+
+                // Not a mode: give the token back (it is PATH or another option's value).
+                r.OnlyTake(0);
+                return "live";
+            },
+        };
+        var baseline = new Option<string?>("--baseline") { HelpName = "FILE", Description = "Hide the findings listed in FILE (made with --write-baseline; default: scan.baseline in hogguard.yml)." };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Ignore scan.baseline in hogguard.yml and report every finding." };
+        var since = new Option<string?>("--since") { HelpName = "REF", Description = "With --history: only blobs the commits after REF introduced (REF..HEAD)." };
+        var range = new Option<string?>("--range") { HelpName = "BASE..HEAD", Description = "With --history: only blobs the commits of HEAD that BASE lacks introduced (a pull request)." };
+        var failOnShallow = new Option<bool>("--fail-on-shallow") { Description = "With --history: exit 2 on a shallow clone, whose older commits cannot be scanned (default: a warning)." };
         var writeBaseline = new Option<string?>("--write-baseline") { HelpName = "FILE", Description = "Write every current finding to FILE as a baseline and exit 0." };
         var config = CommonOptions.ConfigBesidePath();
         var maxFileSize = new Option<string?>("--max-file-size") { HelpName = "SIZE", Description = "Skip files and blobs larger than this (e.g. 100MB; default from hogguard.yml, else 100MB)." };
-        var verbose = CommonOptions.Verbose();
         var noProgress = new Option<bool>("--no-progress") { Description = "No live progress display on stderr." };
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Content scanners (and git readers for --history) to run at once (default: the number of cores)." };
         threads.Validators.Add(r =>
@@ -41,7 +66,7 @@ internal sealed class ScanCommand(CliConsole console)
         var ingestion = CommonOptions.IngestionHosts();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, staged, noGit, format, output, failOn, baseline, writeBaseline, config, maxFileSize, verbose, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing,
+            path, history, since, range, staged, noGit, format, output, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
         };
         // Combinations that cannot work are refused by the parser, before anything runs.
         command.Validators.Add(r =>
@@ -56,6 +81,31 @@ internal sealed class ScanCommand(CliConsole console)
                 r.AddError("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
             }
 
+            if ((r.GetValue(since) is not null || r.GetValue(range) is not null || r.GetValue(failOnShallow)) && !r.GetValue(history))
+            {
+                r.AddError("--since, --range and --fail-on-shallow choose which history to scan; add --history");
+            }
+
+            if (r.GetValue(since) is not null && r.GetValue(range) is not null)
+            {
+                r.AddError("--since REF is --range REF..HEAD; give one of them");
+            }
+
+            if (r.GetResult(failOnLive) is not null && !r.GetValue(verify) && !r.GetValue(revoke))
+            {
+                r.AddError("--fail-on-live decides by PostHog's answer; add --verify");
+            }
+
+            if (r.GetResult(failOnLive) is not null && r.GetValue(failOn) == "none")
+            {
+                r.AddError("--fail-on none never fails, so --fail-on-live has nothing to narrow; drop one of them");
+            }
+
+            if (r.GetValue(baseline) is not null && r.GetValue(noBaseline))
+            {
+                r.AddError("--baseline and --no-baseline contradict each other; drop one");
+            }
+
             if ((r.GetValue(host) is { Length: > 0 } || r.GetValue(ingestion) is { Length: > 0 }) && !r.GetValue(verify) && !r.GetValue(revoke))
             {
                 r.AddError("--host and --ingestion-host only matter with --verify or --revoke");
@@ -63,7 +113,6 @@ internal sealed class ScanCommand(CliConsole console)
         });
         command.SetRun(console, "scan cancelled; no report was written", (result, cancellationToken) =>
         {
-            _ = ReportNames.TryParseSeverity(result.GetValue(failOn), out var threshold);
             var settings = new ScanSettings
             {
                 Path = result.GetValue(path) ?? ".",
@@ -72,12 +121,15 @@ internal sealed class ScanCommand(CliConsole console)
                 NoGit = result.GetValue(noGit),
                 Format = result.GetValue(format) ?? "text",
                 Output = result.GetValue(output),
-                FailOn = threshold,
+                FailOn = CommonOptions.ParseFailOn(result.GetValue(failOn)),
+                FailOnLive = result.GetValue(failOnLive) switch { "strict" => LiveGate.LiveOnly, "live" => LiveGate.LiveOrUnverified, _ => LiveGate.Off },
+                NoBaseline = result.GetValue(noBaseline),
+                Range = result.GetValue(range) is { } text ? HistoryRange.Parse(text) : result.GetValue(since) is { } from ? HistoryRange.Since(from) : null,
+                FailOnShallow = result.GetValue(failOnShallow),
                 Baseline = result.GetValue(baseline),
                 WriteBaseline = result.GetValue(writeBaseline),
                 Config = result.GetValue(config),
                 MaxFileSize = result.GetValue(maxFileSize),
-                Verbose = result.GetValue(verbose),
                 NoProgress = result.GetValue(noProgress),
                 Threads = result.GetValue(threads) ?? Environment.ProcessorCount,
                 Verify = result.GetValue(verify) || result.GetValue(revoke),
@@ -102,7 +154,7 @@ internal sealed class ScanCommand(CliConsole console)
         ReportOutput.RequireWritableFolder(writeBaseline, settings.WriteBaseline, "--write-baseline");
         var hosts = PostHogConnection.ParseHosts(settings.Hosts, settings.IngestionHosts);
         var config = LoadConfig(settings);
-        var baseline = settings.Baseline is null ? null : Baseline.Load(console.FullPath(settings.Baseline), settings.Baseline);
+        var baseline = LoadBaseline(settings, config);
         var result = await ScanAsync(settings, config, cancellationToken);
         foreach (var warning in result.Warnings)
         {
@@ -127,8 +179,14 @@ internal sealed class ScanCommand(CliConsole console)
             result = result.WithFindings(await live.RunAsync(settings, hosts, result.Findings, config.AuditLog.Directory, cancellationToken), 0);
         }
 
-        var summary = new ReportSummary(result, settings.FailOn);
+        var summary = new ReportSummary(result, settings.FailOn) { Live = settings.FailOnLive };
         new ReportOutput(console).Write(settings.Format, output, summary);
+        if (result.Statistics.ShallowCommits is { } commits && settings.FailOnShallow)
+        {
+            await stderr.WriteLineAsync($"hogguard: --fail-on-shallow: this is a shallow clone with {commits:N0} commit(s), so the history scan is incomplete; run 'git fetch --unshallow' (actions/checkout: fetch-depth: 0), or scan the pull request alone with --range BASE..HEAD");
+            return ExitCodes.UsageError;
+        }
+
         if (result.Statistics.MissingObjects > 0 && !result.Statistics.PartialClone && !settings.AllowMissingObjects)
         {
             await stderr.WriteLineAsync($"hogguard: {result.Statistics.MissingObjects} object(s) of the history could not be read, so the scan is incomplete (a secret may sit in them); repair the repository ('git fsck'), or pass --allow-missing-objects to accept that");
@@ -162,6 +220,7 @@ internal sealed class ScanCommand(CliConsole console)
             Config = config,
             Progress = progress,
             Parallelism = settings.Threads,
+            Range = settings.Range,
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
         if (settings.History && !settings.NoProgress && !console.IsErrorRedirected)
@@ -170,6 +229,27 @@ internal sealed class ScanCommand(CliConsole console)
         }
 
         return await scan;
+    }
+
+    /// <summary>--baseline, else scan.baseline of the configuration (which must exist: a typo must not show every old finding as new), unless --no-baseline.</summary>
+    private Baseline? LoadBaseline(ScanSettings settings, HogGuardConfig config)
+    {
+        if (settings.Baseline is { } named)
+        {
+            return Baseline.Load(console.FullPath(named), named);
+        }
+
+        if (settings.NoBaseline || settings.WriteBaseline is not null || config.BaselinePath is not { } configured)
+        {
+            return null;
+        }
+
+        if (!File.Exists(configured))
+        {
+            throw new UsageException($"scan.baseline in {config.SourcePath} names {configured}, which does not exist; write it with 'hogguard scan --write-baseline {configured}', or remove the setting");
+        }
+
+        return Baseline.Load(configured);
     }
 
     private HogGuardConfig LoadConfig(ScanSettings settings)

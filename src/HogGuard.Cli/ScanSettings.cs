@@ -1,4 +1,6 @@
 using HogGuard.Detection;
+using HogGuard.Reports;
+using HogGuard.Sources;
 
 namespace HogGuard.Cli;
 
@@ -17,7 +19,16 @@ internal sealed record ScanSettings
 
     public string? Output { get; init; }
 
-    public Severity FailOn { get; init; } = Severity.High;
+    /// <summary>The lowest severity that fails the scan; null for --fail-on none.</summary>
+    public Severity? FailOn { get; init; } = Severity.High;
+
+    public LiveGate FailOnLive { get; init; }
+
+    public bool NoBaseline { get; init; }
+
+    public HistoryRange? Range { get; init; }
+
+    public bool FailOnShallow { get; init; }
 
     public string? Baseline { get; init; }
 
@@ -26,8 +37,6 @@ internal sealed record ScanSettings
     public string? Config { get; init; }
 
     public string? MaxFileSize { get; init; }
-
-    public bool Verbose { get; init; }
 
     public bool NoProgress { get; init; }
 

@@ -5,26 +5,36 @@ using Spectre.Console;
 
 namespace HogGuard.Cli;
 
-/// <summary>The human report: a summary line, a table of findings (masked, fingerprinted) and what to do about each rule.</summary>
+/// <summary>How the text report looks: a table on a terminal of a known width, one line per place otherwise.</summary>
+/// <param name="Width">The terminal's width for the table; null writes lines, never wrapped (logs and files wrap themselves).</param>
+/// <param name="Colour">ANSI colour (<c>--color</c>).</param>
+internal sealed record TextStyle(int? Width, bool Colour)
+{
+    public static TextStyle Plain { get; } = new(null, false);
+}
+
+/// <summary>
+/// The human report: a summary line, the findings (masked, fingerprinted) and what to do about each
+/// rule. On a terminal the findings are a table at the terminal's width; piped or written to a file
+/// they are one line per place a finding sits, <c>severity rule masked fingerprint path:line:col commit</c>,
+/// which a CI log shows whole and grep can read.
+/// </summary>
 internal static class TextReport
 {
-    public static void Write(TextWriter writer, ReportSummary summary, bool colour)
+    public static void Write(TextWriter writer, ReportSummary summary, TextStyle style)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
-            Ansi = colour ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = colour ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Ansi = style.Colour ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = style.Colour ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        if (!colour)
-        {
-            console.Profile.Width = 200;
-        }
 
+        // Lines are never wrapped: the widest line decides, not a guess at a log viewer's width.
+        console.Profile.Width = style.Width ?? int.MaxValue / 4;
         var result = summary.Result;
-        var stats = result.Statistics;
-        var scanned = summary.Subject ?? string.Create(CultureInfo.InvariantCulture, $"{stats.Files:N0} files, {FormatBytes(stats.Bytes)}");
+        var scanned = summary.Subject ?? Scanned(result.Statistics);
         if (result.Findings.Count == 0)
         {
             var clean = summary.Subject is null ? "No PostHog secrets found" : "No findings: every key is within its policy";
@@ -35,7 +45,7 @@ internal static class TextReport
         var counts = string.Join(", ", Enum.GetValues<Severity>().Reverse().Where(s => summary.Count(s) > 0).Select(s => $"{summary.Count(s)} {s.Name()}"));
         console.MarkupLine($"[bold]{result.Findings.Count} finding(s)[/] ({Markup.Escape(counts)}) in {Markup.Escape(scanned)}{Suppressed(result.Suppressed)}.");
 
-        // Key audits read best as one table per environment; scans have one table.
+        // Key audits read best as one group per environment; scans have one.
         var byEnvironment = result.Findings.Any(f => f.Environment is not null);
         foreach (var group in result.Findings.GroupBy(f => f.Environment).OrderBy(g => g.Key is null ? 1 : 0).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -45,7 +55,14 @@ internal static class TextReport
                 console.MarkupLine($"[bold underline]{Markup.Escape(group.Key ?? "across environments")}[/]");
             }
 
-            console.Write(Table(group));
+            if (style.Width is null)
+            {
+                WriteLines(console, group);
+            }
+            else
+            {
+                console.Write(Table(group));
+            }
         }
 
         console.WriteLine();
@@ -56,7 +73,44 @@ internal static class TextReport
 
         if (!summary.Failed)
         {
-            console.MarkupLine($"Nothing at or above '{summary.FailOn.Name()}': exit 0.");
+            console.MarkupLine(Markup.Escape(NotFailing(summary)));
+        }
+    }
+
+    private static string NotFailing(ReportSummary summary) => summary switch
+    {
+        { FailOn: null } => "Report only (--fail-on none): exit 0.",
+        { Live: LiveGate.LiveOnly } => $"No secret PostHog accepts at or above '{summary.FailOnName}' (--fail-on-live=strict): exit 0.",
+        { Live: LiveGate.LiveOrUnverified } => $"No secret at or above '{summary.FailOnName}' that PostHog accepts or could not judge (--fail-on-live): exit 0.",
+        _ => $"Nothing at or above '{summary.FailOnName}': exit 0.",
+    };
+
+    /// <summary>What was read, in the words of the source: blobs for history, files otherwise.</summary>
+    internal static string Scanned(HogGuard.Sources.ScanStatistics stats)
+    {
+        var unit = stats.Unit switch
+        {
+            HogGuard.Sources.ScanUnit.Blobs => "blobs",
+            HogGuard.Sources.ScanUnit.Input => "standard input",
+            _ => "files",
+        };
+        return stats.Unit == HogGuard.Sources.ScanUnit.Input
+            ? string.Create(CultureInfo.InvariantCulture, $"{unit}, {FormatBytes(stats.Bytes)}")
+            : string.Create(CultureInfo.InvariantCulture, $"{stats.Files:N0} {unit}, {FormatBytes(stats.Bytes)}");
+    }
+
+    private static void WriteLines(IAnsiConsole console, IEnumerable<Finding> findings)
+    {
+        foreach (var finding in findings)
+        {
+            var verdict = finding.Verification is { } v ? " " + Describe(v).Replace('\n', ';') : string.Empty;
+            var detail = finding.Detail is null ? string.Empty : $" ({finding.Detail})";
+            foreach (var location in finding.Locations.DefaultIfEmpty(new Location("-")))
+            {
+                var where = location.Line is { } line ? $"{location.Path}:{line}:{location.Column}" : location.Path;
+                var commit = location.Commit is null ? string.Empty : " " + location.Commit[..Math.Min(12, location.Commit.Length)];
+                console.MarkupLine($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/] {Markup.Escape($"{finding.Rule.Id} {finding.Masked} {finding.Fingerprint} {where}{commit}{verdict}{detail}")}");
+            }
         }
     }
 

@@ -31,6 +31,12 @@ public sealed record HogGuardConfig
     /// <summary>Files and blobs above this size are skipped with a note (<c>scan.max_file_size</c>).</summary>
     public long MaxFileSize { get; init; } = DefaultMaxFileSize;
 
+    /// <summary>
+    /// The baseline every scan applies unless another is named (<c>scan.baseline</c>, absolute; the
+    /// file gives it relative to its own folder); null when not set.
+    /// </summary>
+    public string? BaselinePath { get; init; }
+
     /// <summary>The keys each environment uses (<c>environments</c>), for <c>hogguard keys audit</c>.</summary>
     public IReadOnlyList<KeyPolicy> Keys { get; init; } = [];
 

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace HogGuard.Configuration;
 
-/// <summary>The <c>scan</c> section of hogguard.yml: <c>allow_paths</c> (globs) and <c>max_file_size</c>.</summary>
+/// <summary>The <c>scan</c> section of hogguard.yml: <c>allow_paths</c> (globs), <c>max_file_size</c> and <c>baseline</c>.</summary>
 internal static class ScanSection
 {
     private const int MaxGlobs = 1000;
@@ -18,6 +18,7 @@ internal static class ScanSection
 
         var allow = new List<PathGlob>();
         var maxSize = config.MaxFileSize;
+        var baseline = config.BaselinePath;
         var scan = node as YamlMappingNode ?? throw HogGuardConfig.Invalid(source, node, "'scan' must be a mapping");
         foreach (var (keyNode, value) in scan.Children)
         {
@@ -55,11 +56,21 @@ internal static class ScanSection
                     }
 
                     break;
+                case "baseline":
+                    // Relative to the configuration's folder, so every scan and the pre-commit hook use the same file wherever they run.
+                    var file = (value as YamlScalarNode)?.Value;
+                    if (string.IsNullOrWhiteSpace(file) || file.Length > MaxGlobLength)
+                    {
+                        throw HogGuardConfig.Invalid(source, value, "'scan.baseline' must be the path of a baseline file, e.g. .hogguard-baseline.json (relative to this file)");
+                    }
+
+                    baseline = Path.GetFullPath(file, Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".");
+                    break;
                 default:
-                    throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'scan.{key}'; known keys are allow_paths and max_file_size");
+                    throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'scan.{key}'; known keys are allow_paths, max_file_size and baseline");
             }
         }
 
-        return config with { AllowPaths = [.. config.AllowPaths, .. allow], MaxFileSize = maxSize };
+        return config with { AllowPaths = [.. config.AllowPaths, .. allow], MaxFileSize = maxSize, BaselinePath = baseline };
     }
 }

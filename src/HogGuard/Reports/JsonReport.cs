@@ -61,11 +61,13 @@ public static class JsonReport
                 Low = summary.Count(Severity.Low),
                 Suppressed = result.Suppressed,
                 FilesScanned = stats.Files,
+                ScannedUnit = stats.Unit switch { Sources.ScanUnit.Blobs => "blobs", Sources.ScanUnit.Input => "input", _ => "files" },
                 BytesScanned = stats.Bytes,
                 SkippedBinary = stats.SkippedBinary,
                 SkippedTooLarge = stats.SkippedTooLarge,
                 MissingObjects = stats.MissingObjects,
-                FailOn = summary.FailOn.Name(),
+                FailOn = summary.FailOnName,
+                FailOnLive = summary.Live switch { LiveGate.LiveOnly => "strict", LiveGate.LiveOrUnverified => "live", _ => "off" },
                 Failed = summary.Failed,
                 Warnings = [.. result.Warnings],
             },
@@ -177,6 +179,9 @@ internal sealed class JsonSummary
 
     public long FilesScanned { get; init; }
 
+    /// <summary>What files_scanned counts: files, blobs (history) or input (standard input).</summary>
+    public required string ScannedUnit { get; init; }
+
     public long BytesScanned { get; init; }
 
     public long SkippedBinary { get; init; }
@@ -186,6 +191,9 @@ internal sealed class JsonSummary
     public long MissingObjects { get; init; }
 
     public required string FailOn { get; init; }
+
+    /// <summary>off, live (live or unverified secrets fail) or strict (only live ones).</summary>
+    public required string FailOnLive { get; init; }
 
     public bool Failed { get; init; }
 

@@ -15,6 +15,12 @@ internal static class HistorySource
     public static async Task<List<Hit>> ScanAsync(ScanOptions options, string root, FindingSet sink, ScanStatistics stats, List<string> warnings, CancellationToken cancellationToken)
     {
         RequireRepository(root, "--history");
+        IReadOnlyList<string> revisions = options.Range is { } range ? ResolveRange(root, range) : ["--all"];
+        if (options.Range is null)
+        {
+            NoteShallow(root, stats, warnings);
+        }
+
         var queue = Channel.CreateBounded<BlobRef>(new BoundedChannelOptions(8192) { SingleWriter = true });
 
         // A failed worker stops the listing, so nothing waits for ever on a queue nobody empties;
@@ -40,7 +46,7 @@ internal static class HistorySource
         var envBlobs = new HashSet<BlobRef>();
         try
         {
-            await ListBlobsAsync(root, queue.Writer, stats, envBlobs, stop.Token).ConfigureAwait(false);
+            await ListBlobsAsync(root, revisions, queue.Writer, stats, envBlobs, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -70,7 +76,7 @@ internal static class HistorySource
                 : $"{stats.MissingObjects:N0} objects are missing or unreadable in the repository (a damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a healthy clone.");
         }
 
-        return await Provenance.ResolveAsync(root, sink.Hits, cancellationToken).ConfigureAwait(false);
+        return await Provenance.ResolveAsync(root, revisions, sink.Hits, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A partial clone names itself in its configuration (<c>extensions.partialClone</c>, or a promisor remote).</summary>
@@ -102,9 +108,44 @@ internal static class HistorySource
         }
     }
 
-    private static async Task ListBlobsAsync(string root, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    /// <summary>Both ends of a range must be commits here; a shallow clone may lack the base, and says so.</summary>
+    private static IReadOnlyList<string> ResolveRange(string root, HistoryRange range)
     {
-        using var process = Git.Start(root, [.. Git.BoundedMemory, "rev-list", "--objects", "--all", "--filter=object:type=blob", "--missing=print"]);
+        foreach (var end in new[] { range.Exclude, range.Include }.OfType<string>())
+        {
+            var (code, _, _) = Git.Run(root, "rev-parse", "--verify", "--quiet", "--end-of-options", end + "^{commit}");
+            if (code != 0)
+            {
+                var hint = IsShallow(root) ? $"; this is a shallow clone, so fetch it ('git fetch origin {end}') or clone with full history (fetch-depth: 0)" : "; fetch it, or check the name";
+                throw new ScanInputException($"'{end}' (in --range/--since {range}) is not a commit in this repository{hint}");
+            }
+        }
+
+        return range.Revisions;
+    }
+
+    private static bool IsShallow(string root) =>
+        Git.Run(root, "rev-parse", "--is-shallow-repository") is (0, var output, _) && Encoding.UTF8.GetString(output).Trim() == "true";
+
+    /// <summary>
+    /// A shallow clone (CI checkouts are, by default) holds only the newest commits: the history
+    /// scan then silently misses every secret older than them, so say so, with how many commits are here.
+    /// </summary>
+    private static void NoteShallow(string root, ScanStatistics stats, List<string> warnings)
+    {
+        if (!IsShallow(root))
+        {
+            return;
+        }
+
+        var count = Git.Run(root, "rev-list", "--count", "--all") is (0, var output, _) && long.TryParse(Encoding.UTF8.GetString(output).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+        stats.ShallowCommits = count;
+        warnings.Add($"this is a shallow clone: only {count:N0} commit(s) of history are here, so older commits were not scanned; run 'git fetch --unshallow' (in GitHub Actions: actions/checkout with fetch-depth: 0) to scan the whole history");
+    }
+
+    private static async Task ListBlobsAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    {
+        using var process = Git.Start(root, [.. Git.BoundedMemory, "rev-list", "--objects", .. revisions, "--filter=object:type=blob", "--missing=print"]);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try

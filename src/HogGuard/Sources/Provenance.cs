@@ -14,7 +14,7 @@ internal static class Provenance
     private const char Separator = '\u001f';
 
     /// <summary>Returns the sightings with history sightings placed at the commits that introduced them.</summary>
-    public static async Task<List<Hit>> ResolveAsync(string root, IReadOnlyCollection<Hit> hits, CancellationToken cancellationToken)
+    public static async Task<List<Hit>> ResolveAsync(string root, IReadOnlyList<string> revisions, IReadOnlyCollection<Hit> hits, CancellationToken cancellationToken)
     {
         var wanted = hits.Where(h => h.BlobId is not null).Select(h => h.BlobId!).ToHashSet(StringComparer.Ordinal);
         if (wanted.Count == 0)
@@ -25,11 +25,11 @@ internal static class Provenance
         // First only the paths the blobs were seen at, which is cheap; then, for any blob not
         // explained that way (content first committed under another name), every commit.
         var paths = hits.Where(h => h.BlobId is not null).Select(h => h.Location.Path).ToHashSet(StringComparer.Ordinal);
-        var introductions = await FindIntroductionsAsync(root, wanted, paths, cancellationToken).ConfigureAwait(false);
+        var introductions = await FindIntroductionsAsync(root, revisions, wanted, paths, cancellationToken).ConfigureAwait(false);
         var unexplained = wanted.Where(id => !introductions.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
         if (unexplained.Count > 0)
         {
-            foreach (var (id, byPath) in await FindIntroductionsAsync(root, unexplained, null, cancellationToken).ConfigureAwait(false))
+            foreach (var (id, byPath) in await FindIntroductionsAsync(root, revisions, unexplained, null, cancellationToken).ConfigureAwait(false))
             {
                 introductions[id] = byPath;
             }
@@ -60,10 +60,10 @@ internal static class Provenance
     }
 
     private static async Task<Dictionary<string, Dictionary<string, CommitInfo>>> FindIntroductionsAsync(
-        string root, HashSet<string> wanted, HashSet<string>? paths, CancellationToken cancellationToken)
+        string root, IReadOnlyList<string> revisions, HashSet<string> wanted, HashSet<string>? paths, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, Dictionary<string, CommitInfo>>(StringComparer.Ordinal);
-        using var process = Git.Start(root, "--literal-pathspecs", "log", "--all", "--stdin", "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI");
+        using var process = Git.Start(root, ["--literal-pathspecs", "log", .. revisions, "--stdin", "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI"]);
         var writer = WritePathsAsync(process.StandardInput, paths, cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);

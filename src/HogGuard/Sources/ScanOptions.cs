@@ -20,6 +20,9 @@ public sealed class ScanOptions
     /// <summary>Threads that scan content; defaults to the number of cores.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>For <see cref="ScanMode.History"/>: only the commits of this range (default: every ref).</summary>
+    public HistoryRange? Range { get; init; }
+
     /// <summary>Receives counts while a long scan runs.</summary>
     public IProgress<ScanStatistics>? Progress { get; init; }
 }

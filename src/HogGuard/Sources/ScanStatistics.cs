@@ -3,6 +3,18 @@ namespace HogGuard.Sources;
 /// <summary>Counters a scan keeps while it runs; safe to update from many threads.</summary>
 public sealed class ScanStatistics
 {
+    /// <summary>What <see cref="Files"/> counts: files, git blobs, or one input stream.</summary>
+    public ScanUnit Unit { get; internal init; }
+
+    /// <summary>How many files or blobs the scan will read, once it knows (for progress); null before.</summary>
+    public long? Total
+    {
+        get { var total = Interlocked.Read(ref _total); return total < 0 ? null : total; }
+        internal set => Interlocked.Exchange(ref _total, value ?? -1);
+    }
+
+    private long _total = -1;
+
     private long _files;
     private long _bytes;
     private long _binary;
@@ -44,6 +56,9 @@ public sealed class ScanStatistics
     private long _unreadable;
 
     internal void AddUnreadable() => Interlocked.Increment(ref _unreadable);
+
+    /// <summary>For a history scan of a shallow clone, how many commits it holds; null for a complete history.</summary>
+    public long? ShallowCommits { get; internal set; }
 
     /// <summary>The history scanned is a partial clone, whose missing blobs are expected (they live on its promisor remote).</summary>
     public bool PartialClone { get; internal set; }

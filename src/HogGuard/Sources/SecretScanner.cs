@@ -25,7 +25,7 @@ public static class SecretScanner
         }
 
         var sink = new FindingSet();
-        var stats = new ScanStatistics();
+        var stats = new ScanStatistics { Unit = options.Mode == ScanMode.History ? ScanUnit.Blobs : ScanUnit.Files };
         var warnings = new List<string>();
         IReadOnlyCollection<Hit> hits;
         switch (options.Mode)
@@ -51,14 +51,15 @@ public static class SecretScanner
     {
         ArgumentNullException.ThrowIfNull(input);
         var sink = new FindingSet();
-        var stats = new ScanStatistics();
-        if (new ContentScanner(sink).Scan(input, -1, name) == ContentOutcome.Binary)
+        var stats = new ScanStatistics { Unit = ScanUnit.Input };
+        var counted = new CountingStream(input);
+        if (new ContentScanner(sink).Scan(counted, -1, name) == ContentOutcome.Binary)
         {
             stats.AddBinary();
         }
         else
         {
-            stats.AddScanned(0);
+            stats.AddScanned(counted.BytesRead);
         }
 
         return Finish(sink.Hits, config ?? HogGuardConfig.Default, stats, []);

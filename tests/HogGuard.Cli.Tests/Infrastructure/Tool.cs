@@ -20,7 +20,14 @@ internal static class Tool
     public static ToolResult RunWithInput(string workingDirectory, string? stdin, params string[] args) =>
         RunWithEnvironment(workingDirectory, stdin, null, args);
 
-    public static ToolResult RunWithEnvironment(string workingDirectory, string? stdin, Dictionary<string, string>? environment, params string[] args)
+    public static ToolResult RunWithEnvironment(string workingDirectory, string? stdin, Dictionary<string, string>? environment, params string[] args) =>
+        RunInProcess(workingDirectory, stdin, environment, terminalWidth: null, args);
+
+    /// <summary>Runs as if standard output were a terminal <paramref name="width"/> columns wide.</summary>
+    public static ToolResult RunOnTerminal(string workingDirectory, int width, Dictionary<string, string>? environment, params string[] args) =>
+        RunInProcess(workingDirectory, null, environment, width, args);
+
+    private static ToolResult RunInProcess(string workingDirectory, string? stdin, Dictionary<string, string>? environment, int? terminalWidth, string[] args)
     {
         if (environment is not null && ProcessOnlyVariables.Any(environment.ContainsKey))
         {
@@ -38,6 +45,8 @@ internal static class Tool
             OpenInput = () => new MemoryStream(Encoding.UTF8.GetBytes(input)),
             WorkingDirectory = workingDirectory,
             GetEnvironmentVariable = name => environment?.GetValueOrDefault(name) ?? Environment.GetEnvironmentVariable(name),
+            IsOutputRedirected = terminalWidth is null,
+            OutputWidth = () => terminalWidth,
         };
         var run = Task.Run(() => CliApp.RunAsync(args, console));
         if (!run.Wait(TimeSpan.FromMinutes(3)))
