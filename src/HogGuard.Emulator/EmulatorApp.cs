@@ -45,20 +45,40 @@ public static class EmulatorApp
         NoNulls(seed.Projects, "projects");
         NoNulls(seed.Users, "users");
         NoNulls(seed.Faults, "faults");
+        static void Keys(List<SeedKey>? keys, string where)
+        {
+            NoNulls(keys, where);
+            for (var k = 0; k < (keys?.Count ?? 0); k++)
+            {
+                var key = keys![k];
+                if (key.ValueHash is { } hash && (key.Value is not null || !IsStoredHash(hash) || string.IsNullOrEmpty(key.Mask)))
+                {
+                    throw new InvalidDataException($"not a valid seed file: {where}[{k}] needs either value, or value_hash ('sha256$' and 64 lowercase hex digits) with mask");
+                }
+            }
+        }
+
         for (var i = 0; i < (seed.Projects?.Count ?? 0); i++)
         {
-            NoNulls(seed.Projects![i].SecretApiKeys, $"projects[{i}].secret_api_keys");
+            Keys(seed.Projects![i].SecretApiKeys, $"projects[{i}].secret_api_keys");
+            if (seed.Projects[i].SecretTokenHash is { } tokenHash && (seed.Projects[i].SecretToken is not null || !IsStoredHash(tokenHash)))
+            {
+                throw new InvalidDataException($"not a valid seed file: projects[{i}] needs either secret_token or secret_token_hash ('sha256$' and 64 lowercase hex digits)");
+            }
         }
 
         for (var i = 0; i < (seed.Users?.Count ?? 0); i++)
         {
-            NoNulls(seed.Users![i].PersonalApiKeys, $"users[{i}].personal_api_keys");
-            NoNulls(seed.Users[i].OauthAccessTokens, $"users[{i}].oauth_access_tokens");
-            NoNulls(seed.Users[i].OauthRefreshTokens, $"users[{i}].oauth_refresh_tokens");
+            Keys(seed.Users![i].PersonalApiKeys, $"users[{i}].personal_api_keys");
+            Keys(seed.Users[i].OauthAccessTokens, $"users[{i}].oauth_access_tokens");
+            Keys(seed.Users[i].OauthRefreshTokens, $"users[{i}].oauth_refresh_tokens");
         }
 
         return seed;
     }
+
+    private static bool IsStoredHash(string hash) =>
+        hash.Length == 71 && hash.StartsWith("sha256$", StringComparison.Ordinal) && hash.AsSpan(7).IndexOfAnyExcept("0123456789abcdef") < 0;
 
     /// <summary>Starts the emulator on a free loopback port (for tests and demos) and returns it with its address.</summary>
     public static async Task<(WebApplication App, Uri Address)> StartOnLoopbackAsync(string? seedJson, Action<string>? log = null)

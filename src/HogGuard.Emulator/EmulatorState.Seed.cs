@@ -24,11 +24,14 @@ internal sealed partial class EmulatorState
             {
                 project.SecretTokenHash = TokenGenerator.StoredHash(p.SecretToken);
             }
+            else if (p.SecretTokenHash is not null)
+            {
+                project.SecretTokenHash = p.SecretTokenHash;
+            }
 
             foreach (var k in p.SecretApiKeys)
             {
-                var value = ValueOrGenerated(k, PostHogTokenKind.ProjectSecretApiKey, $"project {p.Id} secret key '{k.Label}'", log);
-                project.SecretApiKeys.Add(StoredKey.Create(NextId(), value, k, now, projectId: p.Id));
+                project.SecretApiKeys.Add(Stored(k, PostHogTokenKind.ProjectSecretApiKey, $"project {p.Id} secret key '{k.Label}'", log, now, projectId: p.Id));
             }
 
             _projects.Add(project);
@@ -46,24 +49,37 @@ internal sealed partial class EmulatorState
             var user = new User { Id = userId++, Email = u.Email, Level = level, CurrentProjectId = u.CurrentProject ?? _projects[0].Id };
             foreach (var k in u.PersonalApiKeys)
             {
-                var value = ValueOrGenerated(k, PostHogTokenKind.PersonalApiKey, $"{u.Email}'s personal key '{k.Label}'", log);
-                user.PersonalApiKeys.Add(StoredKey.Create(NextId(), value, k, now, userId: user.Id));
+                user.PersonalApiKeys.Add(Stored(k, PostHogTokenKind.PersonalApiKey, $"{u.Email}'s personal key '{k.Label}'", log, now, userId: user.Id));
             }
 
             foreach (var k in u.OauthAccessTokens)
             {
-                user.OAuthAccessTokens.Add(StoredKey.Create(NextId(), ValueOrGenerated(k, PostHogTokenKind.OAuthAccessToken, $"{u.Email}'s OAuth access token '{k.Label}'", log), k, now, userId: user.Id));
+                user.OAuthAccessTokens.Add(Stored(k, PostHogTokenKind.OAuthAccessToken, $"{u.Email}'s OAuth access token '{k.Label}'", log, now, userId: user.Id));
             }
 
             foreach (var k in u.OauthRefreshTokens)
             {
-                user.OAuthRefreshTokens.Add(StoredKey.Create(NextId(), ValueOrGenerated(k, PostHogTokenKind.OAuthRefreshToken, $"{u.Email}'s OAuth refresh token '{k.Label}'", log), k, now, userId: user.Id));
+                user.OAuthRefreshTokens.Add(Stored(k, PostHogTokenKind.OAuthRefreshToken, $"{u.Email}'s OAuth refresh token '{k.Label}'", log, now, userId: user.Id));
             }
 
             _users.Add(user);
         }
 
         _faults.AddRange(seed.Faults);
+    }
+
+    /// <summary>A seeded key as held: from its value, from its hash and mask, or generated.</summary>
+    private StoredKey Stored(SeedKey key, PostHogTokenKind kind, string what, Action<string> log, DateTimeOffset now, int? userId = null, int? projectId = null)
+    {
+        if (key.Value is not { Length: > 0 } && key.ValueHash is { } hash)
+        {
+            var stored = StoredKey.Create(NextId(), string.Empty, key, now, userId, projectId);
+            stored.Hash = hash;
+            stored.Mask = key.Mask!;
+            return stored;
+        }
+
+        return StoredKey.Create(NextId(), ValueOrGenerated(key, kind, what, log), key, now, userId, projectId);
     }
 
     private static string ValueOrGenerated(SeedKey key, PostHogTokenKind kind, string what, Action<string> log)

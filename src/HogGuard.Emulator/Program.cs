@@ -1,7 +1,12 @@
 using HogGuard.Emulator;
 
 // An offline PostHog: dotnet run --project src/HogGuard.Emulator -- --urls http://127.0.0.1:8010 --seed seed.json
-// [--ingestion-urls http://127.0.0.1:8011]
+// [--ingestion-urls http://127.0.0.1:8011]; or: init DIR, for a seed with fresh keys and their values in DIR/emulator.env
+if (args.Length > 0 && args[0] == "init")
+{
+    return DemoInit.Run(args[1..], Console.Out, Console.Error);
+}
+
 var seedIndex = Array.IndexOf(args, "--seed");
 string? seedJson = null;
 if (seedIndex >= 0)

@@ -40,6 +40,9 @@ internal sealed class SeedProject
 
     public string? SecretToken { get; set; }
 
+    /// <summary>The legacy secret token's stored hash (<c>sha256$...</c>), instead of <see cref="SecretToken"/>.</summary>
+    public string? SecretTokenHash { get; set; }
+
     public List<SeedKey> SecretApiKeys { get; set; } = [];
 
     /// <summary>The flags service's cache holds nothing for this project: <c>/flags/definitions</c> answers 503.</summary>
@@ -65,12 +68,21 @@ internal sealed class SeedUser
     public List<SeedKey> OauthRefreshTokens { get; set; } = [];
 }
 
-/// <summary>A personal or project secret key as seeded; a key without a value gets a generated one.</summary>
+/// <summary>
+/// A personal or project secret key as seeded: its value, or its stored hash and mask (so the
+/// seed need not hold the secret), or neither and a generated one.
+/// </summary>
 internal sealed class SeedKey
 {
     public string Label { get; set; } = "key";
 
     public string? Value { get; set; }
+
+    /// <summary>The key as PostHog stores it, <c>sha256$</c> and 64 hex digits, instead of <see cref="Value"/>.</summary>
+    public string? ValueHash { get; set; }
+
+    /// <summary>PostHog's mask of the key (<c>phx_...abcd</c>), needed with <see cref="ValueHash"/>.</summary>
+    public string? Mask { get; set; }
 
     public List<string> Scopes { get; set; } = ["*"];
 

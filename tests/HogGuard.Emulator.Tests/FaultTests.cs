@@ -71,6 +71,9 @@ public sealed class FaultTests
     [InlineData("""{"projects":[null]}""", "projects[0] is null")]
     [InlineData("""{"users":[{"email":"a@b.c","personal_api_keys":[null]}]}""", "users[0].personal_api_keys[0] is null")]
     [InlineData("null", "it is null")]
+    [InlineData("""{"users":[{"personal_api_keys":[{"value_hash":"sha256$abc","mask":"phx_...abcd"}]}]}""", "users[0].personal_api_keys[0] needs either value, or value_hash")]
+    [InlineData("""{"projects":[{"id":1,"secret_api_keys":[{"value_hash":"sha256$0000000000000000000000000000000000000000000000000000000000000000"}]}]}""", "projects[0].secret_api_keys[0] needs")]
+    [InlineData("""{"projects":[{"id":1,"secret_token_hash":"md5$00"}]}""", "projects[0] needs either secret_token or secret_token_hash")]
     public void Seed_WithNullEntries_IsRefusedNamingThem(string seed, string expected)
     {
         var error = Assert.Throws<InvalidDataException>(() => EmulatorApp.Validate(seed));

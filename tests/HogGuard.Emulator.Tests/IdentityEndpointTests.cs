@@ -139,3 +139,34 @@ public sealed class IdentityEndpointTests
         Assert.Equal(400, (int)response.StatusCode);
     }
 }
+
+/// <summary>A seed may hold a key as PostHog stores it (hash and mask), so no file but the user's own holds the value.</summary>
+public sealed class HashedSeedTests
+{
+    [Fact]
+    public async Task KeySeededByHashAndMask_AuthenticatesWithTheValueOnly()
+    {
+        var value = HogGuard.Testing.TestTokens.Make("phx_", true, new Random(5));
+        var other = HogGuard.Testing.TestTokens.Make("phx_", true, new Random(6));
+        var seed = new
+        {
+            users = new object[]
+            {
+                new { email = "a@example.com", personal_api_keys = new object[] { new { label = "ci", value_hash = HogGuard.Keys.TokenGenerator.StoredHash(value), mask = HogGuard.Keys.SecretMasking.Mask(value), scopes = new[] { "insight:read" } } } },
+            },
+        };
+        await using var emulator = await HogGuard.Testing.EmulatorHost.StartAsync(seed);
+        using var http = new HttpClient { BaseAddress = emulator.Uri };
+
+        using var good = new HttpRequestMessage(HttpMethod.Get, "/api/personal_api_keys/@current/");
+        good.Headers.Authorization = new("Bearer", value);
+        using var goodAnswer = await http.SendAsync(good);
+        using var bad = new HttpRequestMessage(HttpMethod.Get, "/api/personal_api_keys/@current/");
+        bad.Headers.Authorization = new("Bearer", other);
+        using var badAnswer = await http.SendAsync(bad);
+
+        Assert.Equal(200, (int)goodAnswer.StatusCode);
+        Assert.Contains(HogGuard.Keys.SecretMasking.Mask(value), await goodAnswer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(401, (int)badAnswer.StatusCode);
+    }
+}

@@ -30,6 +30,10 @@ public sealed class AuditShipper
     public AuditShipper(string directory, PostHogClient client, Uri host, string projectToken, string eventName = "hogguard_audit_entry", int batchSize = 100)
     {
         _directory = directory;
+
+        // A service may start shipping before anything was logged: the folder it will ship from is
+        // created (owner-only), as the log itself would create it, rather than failing the host.
+        PrivateDirectory.Create(directory);
         _transport = new CaptureTransport(client, host, projectToken);
         _eventName = string.IsNullOrWhiteSpace(eventName) ? throw new ArgumentException("the event name is empty; PostHog's capture refuses events without one", nameof(eventName)) : eventName;
         _batchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));

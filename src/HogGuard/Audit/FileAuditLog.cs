@@ -37,7 +37,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     public FileAuditLog(AuditLogOptions options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        Directory.CreateDirectory(options.Directory);
+        PrivateDirectory.Create(options.Directory);
 
         // One writer per directory, before recovery touches anything: two would both append after the
         // same last entry and acknowledge sequences the other overwrote.

@@ -170,7 +170,7 @@ public sealed class RotationJournalStore(string directory)
 
     private void EnsureDirectory()
     {
-        System.IO.Directory.CreateDirectory(directory);
+        PrivateDirectory.Create(directory);
 
         // Journals hold no secrets, but a hand-off file may; keep the folder out of git.
         var ignore = Path.Combine(Path.GetDirectoryName(directory)!, ".gitignore");

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace HogGuard.AspNetCore.Tests;
+
+/// <summary>
+/// The README's five-minute start, run as written by bash in a fresh folder. The one change: each
+/// <c>dotnet run --project P -c Release --</c> becomes <c>dotnet P.dll</c> of the build under test,
+/// since building three projects again inside a test would only test the SDK.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class QuickStartTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("hogguard-quick-start-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void ReadmeQuickStart_RunsAsWritten_FromAFreshFolder()
+    {
+        var script = QuickStartBlock()
+            .Replace("dotnet run --project src/HogGuard.Emulator -c Release --", Dll("HogGuard.Emulator.dll"), StringComparison.Ordinal)
+            .Replace("dotnet run --project samples/HogGuard.Samples.Service -c Release --", Dll("HogGuard.Samples.Service.dll"), StringComparison.Ordinal)
+            .Replace("dotnet run --project src/HogGuard.Cli -c Release --", Dll("hogguard.dll"), StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet run", script, StringComparison.Ordinal);
+
+        var (code, output) = RunBash("trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + script);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Healthy", output, StringComparison.Ordinal);
+        Assert.Contains("{\"id\":1,\"name\":\"weekly\"} 201", output, StringComparison.Ordinal);
+        Assert.Contains("lacks the scope 'insight:write'", output, StringComparison.Ordinal);
+        Assert.Contains(" 403", output, StringComparison.Ordinal);
+        Assert.Contains("ok: 1 entries", output, StringComparison.Ordinal);
+        Assert.Matches("PASS.*[Ww]ebhook", output);
+
+        // The values are in the owner-only env file alone: the seed holds hashes and masks.
+        var env = Path.Combine(_folder, "demo", "emulator.env");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(env));
+        Assert.StartsWith("# EMULATOR-ONLY keys", File.ReadAllText(env), StringComparison.Ordinal);
+        var seed = File.ReadAllText(Path.Combine(_folder, "demo", "seed.json"));
+        foreach (var line in File.ReadAllLines(env).Where(l => l.Contains("=ph", StringComparison.Ordinal) && !l.Contains("=phc_", StringComparison.Ordinal)))
+        {
+            var value = line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            Assert.DoesNotContain(value, seed, StringComparison.Ordinal);
+            Assert.DoesNotContain(value, output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_folder, "audit")) & (UnixFileMode)0x1FF);
+    }
+
+    [Fact]
+    public void EmulatorInit_RefusesToOverwriteWithoutForce()
+    {
+        var first = RunBash(Dll("HogGuard.Emulator.dll") + " init demo");
+        var envBefore = File.ReadAllText(Path.Combine(_folder, "demo", "emulator.env"));
+        var again = RunBash(Dll("HogGuard.Emulator.dll") + " init demo");
+        var forced = RunBash(Dll("HogGuard.Emulator.dll") + " init demo --force");
+
+        Assert.Equal(0, first.Code);
+        Assert.Equal(2, again.Code);
+        Assert.Contains("--force", again.Output, StringComparison.Ordinal);
+        Assert.Equal(0, forced.Code);
+        Assert.NotEqual(envBefore, File.ReadAllText(Path.Combine(_folder, "demo", "emulator.env")));
+    }
+
+    private static string Dll(string name) => "dotnet '" + Path.Combine(AppContext.BaseDirectory, name) + "'";
+
+    private static string QuickStartBlock()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var marker = readme.IndexOf("<!-- quick-start -->", StringComparison.Ordinal);
+        Assert.True(marker >= 0, "README has no quick-start block");
+        var start = readme.IndexOf("```sh\n", marker, StringComparison.Ordinal) + "```sh\n".Length;
+        var end = readme.IndexOf("```", start, StringComparison.Ordinal);
+        return readme[start..end];
+    }
+
+    private static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "HogGuard.slnx")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("not inside the repository");
+    }
+
+    private (int Code, string Output) RunBash(string script)
+    {
+        var info = new ProcessStartInfo("bash") { WorkingDirectory = _folder, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(script);
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("the quick start did not finish:\n" + output);
+        }
+
+        process.WaitForExit();
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+}
