@@ -16,6 +16,7 @@ internal sealed class ScanCommand(CliConsole console)
         var noGit = new Option<bool>("--no-git") { Description = "Scan every file under PATH, ignoring git and .gitignore." };
         var format = CommonOptions.Format("text", "json", "sarif", "github");
         var output = CommonOptions.Output();
+        var sarif = new Option<string?>("--sarif") { HelpName = "FILE", Description = "Also write a SARIF report to FILE (for code scanning), whatever --format prints." };
         var failOn = CommonOptions.FailOn("scan");
         var failOnLive = new Option<string?>("--fail-on-live")
         {
@@ -66,7 +67,7 @@ internal sealed class ScanCommand(CliConsole console)
         var ingestion = CommonOptions.IngestionHosts();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, since, range, staged, noGit, format, output, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
+            path, history, since, range, staged, noGit, format, output, sarif, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
         };
         // Combinations that cannot work are refused by the parser, before anything runs.
         command.Validators.Add(r =>
@@ -101,6 +102,11 @@ internal sealed class ScanCommand(CliConsole console)
                 r.AddError("--fail-on none never fails, so --fail-on-live has nothing to narrow; drop one of them");
             }
 
+            if (r.GetValue(sarif) is { } sarifFile && sarifFile == r.GetValue(output))
+            {
+                r.AddError("--sarif and --output name the same file; give the SARIF report its own path");
+            }
+
             if (r.GetValue(baseline) is not null && r.GetValue(noBaseline))
             {
                 r.AddError("--baseline and --no-baseline contradict each other; drop one");
@@ -121,6 +127,7 @@ internal sealed class ScanCommand(CliConsole console)
                 NoGit = result.GetValue(noGit),
                 Format = result.GetValue(format) ?? "text",
                 Output = result.GetValue(output),
+                Sarif = result.GetValue(sarif),
                 FailOn = CommonOptions.ParseFailOn(result.GetValue(failOn)),
                 FailOnLive = result.GetValue(failOnLive) switch { "strict" => LiveGate.LiveOnly, "live" => LiveGate.LiveOrUnverified, _ => LiveGate.Off },
                 NoBaseline = result.GetValue(noBaseline),
@@ -151,6 +158,8 @@ internal sealed class ScanCommand(CliConsole console)
         var output = console.FullPathOrNull(settings.Output);
         var writeBaseline = console.FullPathOrNull(settings.WriteBaseline);
         ReportOutput.RequireWritableFolder(output, settings.Output, "--output");
+        var sarif = console.FullPathOrNull(settings.Sarif);
+        ReportOutput.RequireWritableFolder(sarif, settings.Sarif, "--sarif");
         ReportOutput.RequireWritableFolder(writeBaseline, settings.WriteBaseline, "--write-baseline");
         var hosts = PostHogConnection.ParseHosts(settings.Hosts, settings.IngestionHosts);
         var config = LoadConfig(settings);
@@ -181,6 +190,10 @@ internal sealed class ScanCommand(CliConsole console)
 
         var summary = new ReportSummary(result, settings.FailOn) { Live = settings.FailOnLive };
         new ReportOutput(console).Write(settings.Format, output, summary);
+        if (sarif is not null)
+        {
+            new ReportOutput(console).Write("sarif", sarif, summary);
+        }
         if (result.Statistics.ShallowCommits is { } commits && settings.FailOnShallow)
         {
             await stderr.WriteLineAsync($"hogguard: --fail-on-shallow: this is a shallow clone with {commits:N0} commit(s), so the history scan is incomplete; run 'git fetch --unshallow' (actions/checkout: fetch-depth: 0), or scan the pull request alone with --range BASE..HEAD");

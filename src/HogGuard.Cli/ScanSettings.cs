@@ -19,6 +19,9 @@ internal sealed record ScanSettings
 
     public string? Output { get; init; }
 
+    /// <summary>A second report, in SARIF, written beside whatever --format prints (--sarif).</summary>
+    public string? Sarif { get; init; }
+
     /// <summary>The lowest severity that fails the scan; null for --fail-on none.</summary>
     public Severity? FailOn { get; init; } = Severity.High;
 

@@ -175,3 +175,24 @@ public sealed class OutputFormTests
         Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>--sarif FILE</c>: a second report beside whatever <c>--format</c> prints.</summary>
+public sealed class SecondReportTests
+{
+    [Fact]
+    public void Sarif_IsWrittenBesideTheAnnotations_AndMayNotBeTheOutputFile()
+    {
+        using var repo = new GitRepo(init: false);
+        repo.Write("app.txt", Tokens.New("phx_"));
+
+        var both = Tool.Run(repo.Root, "scan", "--no-git", "--format", "github", "--sarif", "report.sarif");
+        var same = Tool.Run(repo.Root, "scan", "--no-git", "--format", "json", "-o", "x.json", "--sarif", "x.json");
+
+        Assert.Equal(1, both.ExitCode);
+        Assert.StartsWith("::error ", both.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"version\": \"2.1.0\"", File.ReadAllText(Path.Combine(repo.Root, "report.sarif")), StringComparison.Ordinal);
+        Assert.Equal(2, same.ExitCode);
+        Assert.Contains("--sarif and --output name the same file", same.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(repo.Root, "x.json")));
+    }
+}

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using HogGuard.Cli.Tests.Infrastructure;
 
 namespace HogGuard.Cli.Tests;
@@ -24,12 +22,12 @@ public sealed class PreCommitFrameworkTests : IDisposable
         repo.Write("readme.txt", "hello\n");
         repo.Git("add", "readme.txt");
 
-        var clean = PreCommit(repo.Root, null, "try-repo", RepositoryRoot(), "hogguard", "--verbose");
+        var clean = PreCommit(repo.Root, null, "try-repo", ProcessRunner.RepositoryRoot, "hogguard", "--verbose");
 
         var token = Tokens.New("phs_");
         repo.Write("config/app.env.example", "POSTHOG_SECRET_KEY=" + token + "\n");
         repo.Git("add", "config/app.env.example");
-        var blocked = PreCommit(repo.Root, null, "try-repo", RepositoryRoot(), "hogguard", "--verbose");
+        var blocked = PreCommit(repo.Root, null, "try-repo", ProcessRunner.RepositoryRoot, "hogguard", "--verbose");
 
         Assert.True(clean.Code == 0, clean.Output);
         Assert.Contains("Passed", clean.Output, StringComparison.Ordinal);
@@ -58,10 +56,10 @@ public sealed class PreCommitFrameworkTests : IDisposable
             repo.Git("add", "-A");
             var path = bin + ":" + Environment.GetEnvironmentVariable("PATH");
 
-            var passed = PreCommit(repo.Root, path, "try-repo", RepositoryRoot(), "hogguard-system", "--verbose");
+            var passed = PreCommit(repo.Root, path, "try-repo", ProcessRunner.RepositoryRoot, "hogguard-system", "--verbose");
             repo.Write("new.txt", Tokens.New("phs_"));
             repo.Git("add", "new.txt");
-            var blocked = PreCommit(repo.Root, path, "try-repo", RepositoryRoot(), "hogguard-system", "--verbose");
+            var blocked = PreCommit(repo.Root, path, "try-repo", ProcessRunner.RepositoryRoot, "hogguard-system", "--verbose");
 
             Assert.True(passed.Code == 0, passed.Output);
             Assert.Contains("hidden by the baseline", passed.Output, StringComparison.Ordinal);
@@ -74,64 +72,16 @@ public sealed class PreCommitFrameworkTests : IDisposable
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, ".pre-commit-hooks.yaml")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("not inside the repository");
-    }
-
     private (int Code, string Output) PreCommit(string workingDirectory, string? path, params string[] args)
     {
-        var info = new ProcessStartInfo("pre-commit") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["PRE_COMMIT_HOME"] = _home;
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
+        var environment = new Dictionary<string, string> { ["PRE_COMMIT_HOME"] = _home };
         if (path is not null)
         {
-            info.Environment["PATH"] = path;
+            environment["PATH"] = path;
         }
 
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("pre-commit is not installed: apt-get install pre-commit (.ci/run does)", e);
-        }
-
-        using (process)
-        {
-            process.StandardInput.Close();
-            var output = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException("pre-commit did not finish:\n" + output);
-            }
-
-            process.WaitForExit();
-            lock (output)
-            {
-                var result = (process.ExitCode, output.ToString());
-                Tool.AssertNoTokenLeaked(new ToolResult(result.ExitCode, result.Item2, string.Empty));
-                return result;
-            }
-        }
+        var result = ProcessRunner.Run("pre-commit", args, workingDirectory, environment);
+        Tool.AssertNoTokenLeaked(new ToolResult(result.Code, result.Output, string.Empty));
+        return result;
     }
 }
