@@ -187,10 +187,33 @@ internal sealed class AuditCommand(CliConsole console)
     private Command StatsCommand()
     {
         var dir = Dir();
-        var command = new Command("stats", "Entries, segments, size and time span of the log.") { dir };
+        var format = CliJson.TextOrJson();
+        var command = new Command("stats", "Entries, segments, size and time span of the log.") { dir, format };
         command.SetRun(console, result =>
         {
             var stats = AuditReader.Stats(RequireDirectory(result.GetValue(dir)!));
+            if (result.GetValue(format) == "json")
+            {
+                CliJson.Write(console.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("entries", stats.Entries);
+                    w.WriteNumber("segments", stats.Segments);
+                    w.WriteNumber("bytes", stats.Bytes);
+                    if (stats.LastEntry is { } last)
+                    {
+                        w.WriteString("last_entry", last);
+                    }
+                    else
+                    {
+                        w.WriteNull("last_entry");
+                    }
+
+                    w.WriteEndObject();
+                });
+                return ExitCodes.Clean;
+            }
+
             console.Out.WriteLine($"entries: {stats.Entries}");
             console.Out.WriteLine($"segments: {stats.Segments}");
             console.Out.WriteLine($"bytes: {stats.Bytes}");

@@ -66,12 +66,50 @@ internal sealed class RotateCommand(CliConsole console)
     public Command CreateList()
     {
         var config = CommonOptions.Config("Configuration naming the environments and their keys.");
-        var command = new Command("rotations", "List the rotations journaled beside hogguard.yml with their states.") { config };
+        var format = CliJson.TextOrJson();
+        var command = new Command("rotations", "List the rotations journaled beside hogguard.yml with their states.") { config, format };
         command.SetRun(console, result =>
         {
             var file = HogGuardConfig.Locate(result.GetValue(config), console.WorkingDirectory, console.WorkingDirectory)
                 ?? Path.Combine(console.WorkingDirectory, HogGuardConfig.FileName);
             var journals = RotationJournalStore.Beside(file).List();
+            if (result.GetValue(format) == "json")
+            {
+                CliJson.Write(console.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartArray("rotations");
+                    foreach (var j in journals)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", j.Id);
+                        w.WriteString("environment", j.Environment);
+                        w.WriteString("key", j.Key);
+                        w.WriteString("state", KeyRotator.Name(j.State));
+                        w.WriteBoolean("finished", j.IsFinished);
+                        w.WriteString("old_mask", j.OldMask);
+                        w.WriteString("old_fingerprint", j.OldFingerprint);
+                        w.WriteString("new_mask", j.NewMask);
+                        w.WriteString("new_fingerprint", j.NewFingerprint);
+                        if (j.History.Count > 0)
+                        {
+                            w.WriteString("updated_at", j.History[^1].At);
+                        }
+                        else
+                        {
+                            w.WriteNull("updated_at");
+                        }
+
+                        w.WriteString("problem", j.Problem);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return ExitCodes.Clean;
+            }
+
             if (journals.Count == 0)
             {
                 console.Out.WriteLine("No rotations.");

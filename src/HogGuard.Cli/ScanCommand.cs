@@ -236,9 +236,9 @@ internal sealed class ScanCommand(CliConsole console)
             Range = settings.Range,
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
-        if (settings.History && !settings.NoProgress && !console.IsErrorRedirected)
+        if (!settings.Staged && !settings.NoProgress && !console.IsErrorRedirected)
         {
-            await ProgressDisplay.ShowAsync(scan, progress, console.Error);
+            await ProgressDisplay.ShowAsync(scan, progress, console.Error, settings.History);
         }
 
         return await scan;

@@ -54,7 +54,8 @@ internal sealed class WebhookCommand(CliConsole console)
         var (secretFile, body, scheme) = CommonOptions();
         var id = new Option<string?>("--id") { Description = "Message id (Standard Webhooks; default a new msg_ id)." };
         var timestamp = new Option<long?>("--timestamp") { Description = "Unix seconds (default now)." };
-        var command = new Command("sign", "Print the signature headers for a body.") { secretFile, body, scheme, id, timestamp };
+        var format = CliJson.TextOrJson();
+        var command = new Command("sign", "Print the signature headers for a body.") { secretFile, body, scheme, id, timestamp, format };
         command.SetRun(console, result =>
         {
             var hex = IsHex(result.GetValue(scheme));
@@ -62,17 +63,41 @@ internal sealed class WebhookCommand(CliConsole console)
             var bytes = ReadBody(result.GetValue(body)!);
             var ts = result.GetValue(timestamp) ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var stamp = ts.ToString(CultureInfo.InvariantCulture);
+            var headers = new List<(string Name, string Value)>();
             if (hex)
             {
-                console.Out.WriteLine($"x-posthog-timestamp: {stamp}");
-                console.Out.WriteLine($"x-posthog-signature: {WebhookSigner.SignHex(key, ts, bytes)}");
+                headers.Add(("x-posthog-timestamp", stamp));
+                headers.Add(("x-posthog-signature", WebhookSigner.SignHex(key, ts, bytes)));
             }
             else
             {
                 var messageId = result.GetValue(id) ?? "msg_" + Guid.NewGuid().ToString("N");
-                console.Out.WriteLine($"webhook-id: {messageId}");
-                console.Out.WriteLine($"webhook-timestamp: {stamp}");
-                console.Out.WriteLine($"webhook-signature: {WebhookSigner.SignStandard(key, messageId, ts, bytes)}");
+                headers.Add(("webhook-id", messageId));
+                headers.Add(("webhook-timestamp", stamp));
+                headers.Add(("webhook-signature", WebhookSigner.SignStandard(key, messageId, ts, bytes)));
+            }
+
+            if (result.GetValue(format) == "json")
+            {
+                CliJson.Write(console.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartObject("headers");
+                    foreach (var (name, value) in headers)
+                    {
+                        w.WriteString(name, value);
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                foreach (var (name, value) in headers)
+                {
+                    console.Out.WriteLine($"{name}: {value}");
+                }
             }
 
             return ExitCodes.Clean;

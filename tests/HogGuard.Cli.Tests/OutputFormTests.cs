@@ -196,3 +196,98 @@ public sealed class SecondReportTests
         Assert.False(File.Exists(Path.Combine(repo.Root, "x.json")));
     }
 }
+
+/// <summary><c>--format json</c> on the commands whose text output is lines: keys rotations, audit stats, webhook sign.</summary>
+public sealed class CommandJsonTests
+{
+    [Fact]
+    public void AuditStats_Json_CountsWhatWasAppended()
+    {
+        using var folder = new GitRepo(init: false);
+        var append = Tool.RunWithInput(folder.Root, "{\"action\":\"key.read\",\"user_id\":\"u1\",\"resource\":\"r\",\"result\":\"success\"}\n{\"action\":\"key.read\",\"user_id\":\"u1\",\"resource\":\"r\",\"result\":\"success\"}\n", "audit", "append", "log");
+        Assert.True(append.ExitCode == 0, append.ToString());
+
+        var stats = Tool.Run(folder.Root, "audit", "stats", "log", "-f", "json");
+
+        Assert.Equal(0, stats.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(stats.Stdout);
+        Assert.Equal(2, json.RootElement.GetProperty("entries").GetInt64());
+        Assert.Equal(1, json.RootElement.GetProperty("segments").GetInt32());
+        Assert.True(json.RootElement.GetProperty("bytes").GetInt64() > 0);
+        Assert.Equal(System.Text.Json.JsonValueKind.String, json.RootElement.GetProperty("last_entry").ValueKind);
+    }
+
+    [Fact]
+    public void KeysRotations_Json_IsAnEmptyListWhenNothingWasRotated()
+    {
+        using var folder = new GitRepo(init: false);
+        folder.Write("hogguard.yml", "scan: {}\n");
+
+        var result = Tool.Run(folder.Root, "keys", "rotations", "-f", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(0, json.RootElement.GetProperty("rotations").GetArrayLength());
+    }
+
+    [Fact]
+    public void WebhookSign_Json_GivesHeadersThatVerify()
+    {
+        using var folder = new GitRepo(init: false);
+        folder.Write("secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        folder.Write("body.json", "{\"event\":\"signed_up\"}");
+
+        var sign = Tool.Run(folder.Root, "webhook", "sign", "--secret-file", "secret", "--body", "body.json", "-f", "json");
+        using var json = System.Text.Json.JsonDocument.Parse(sign.Stdout);
+        var headers = json.RootElement.GetProperty("headers");
+        var verify = Tool.Run(
+            folder.Root, "webhook", "verify", "--secret-file", "secret", "--body", "body.json",
+            "--id", headers.GetProperty("webhook-id").GetString()!, "--timestamp", headers.GetProperty("webhook-timestamp").GetString()!, "--signature", headers.GetProperty("webhook-signature").GetString()!);
+
+        Assert.Equal(0, sign.ExitCode);
+        Assert.Equal((0, "valid"), (verify.ExitCode, verify.Stdout.Trim()));
+    }
+}
+
+/// <summary>The progress line: a total and a percentage once the listing is done, for history and tree scans.</summary>
+public sealed class ProgressTests
+{
+    [Fact]
+    public void Describe_SaysOfTotalAndPercentOnceKnown()
+    {
+        var stats = new HogGuard.Sources.ScanStatistics();
+        stats.AddScanned(1024);
+        stats.AddScanned(1024);
+        stats.AddBinary();
+
+        var before = ProgressDisplay.Describe(stats, history: true);
+        stats.Total = 12;
+        var after = ProgressDisplay.Describe(stats, history: true);
+        var tree = ProgressDisplay.Describe(stats, history: false);
+
+        Assert.Equal("Scanning history: 3 blobs, 2.0 KiB", before);
+        Assert.Equal("Scanning history: 3 of 12 blobs (25%), 2.0 KiB", after);
+        Assert.Equal("Scanning files: 3 of 12 files (25%), 2.0 KiB", tree);
+    }
+
+    [Fact]
+    public async Task Scans_KnowTheirTotal_HistoryInBlobsAndTreeInFiles()
+    {
+        using var repo = new GitRepo();
+        repo.Write("a.txt", "one\n");
+        repo.Write("b.txt", "two\n");
+        repo.Commit("first");
+        repo.Write("a.txt", "changed\n");
+        repo.Commit("second");
+        repo.Write("untracked.txt", "three\n");
+
+        var history = await HogGuard.Sources.SecretScanner.ScanAsync(new HogGuard.Sources.ScanOptions { Mode = HogGuard.Sources.ScanMode.History, Path = repo.Root });
+        var tree = await HogGuard.Sources.SecretScanner.ScanAsync(new HogGuard.Sources.ScanOptions { Path = repo.Root });
+
+        Assert.Equal(3, history.Statistics.Total);
+        Assert.Equal(3, history.Statistics.Done);
+        Assert.Equal(HogGuard.Sources.ScanUnit.Blobs, history.Statistics.Unit);
+        Assert.Equal(3, tree.Statistics.Total);
+        Assert.Equal(HogGuard.Sources.ScanUnit.Files, tree.Statistics.Unit);
+    }
+}

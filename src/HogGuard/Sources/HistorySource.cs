@@ -164,6 +164,7 @@ internal static class HistorySource
     private static async Task ReadBlobListAsync(Process process, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
     {
         var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
+        long listed = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             if (line.Length == 0)
@@ -192,6 +193,10 @@ internal static class HistorySource
             }
 
             await queue.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
+            listed++;
         }
+
+        // The listing is done: progress can now say "of N".
+        stats.Total = listed;
     }
 }

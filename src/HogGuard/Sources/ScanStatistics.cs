@@ -24,6 +24,9 @@ public sealed class ScanStatistics
     /// <summary>Files or blobs whose content was scanned.</summary>
     public long Files => Interlocked.Read(ref _files);
 
+    /// <summary>Files or blobs dealt with so far: scanned, or skipped as binary or too large (for progress against <see cref="Total"/>).</summary>
+    public long Done => Files + SkippedBinary + SkippedTooLarge;
+
     /// <summary>Bytes of content scanned.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 

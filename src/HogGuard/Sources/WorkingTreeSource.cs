@@ -64,8 +64,10 @@ internal static class WorkingTreeSource
         }
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken };
+        var toScan = files.Where(f => !PathGlob.AnyMatch(options.Config.AllowPaths, f)).ToList();
+        stats.Total = toScan.Count;
         Parallel.ForEach(
-            files.Where(f => !PathGlob.AnyMatch(options.Config.AllowPaths, f)),
+            toScan,
             parallel,
             path =>
             {
