@@ -24,6 +24,7 @@ internal static class CliApp
             new WebhookCommand(console).Create(),
             new AuditCommand(console).Create(),
             new CheckCommand(console).Create(),
+            new CompletionCommand(console).Create(),
         };
 
         // Bare 'hogguard' shows what it can do rather than a usage error.
@@ -34,6 +35,17 @@ internal static class CliApp
     /// <param name="cancellationToken">Cancelled on Ctrl-C (the process's own signal handling, in Program); the command then exits 130.</param>
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
+        if (args.Length > 0 && args[0] == CompletionCommand.Complete)
+        {
+            var words = args.Length > 1 && args[1] == "--" ? args[2..] : args[1..];
+            foreach (var suggestion in CompletionCommand.Suggest(console, words))
+            {
+                await console.Out.WriteLineAsync(suggestion);
+            }
+
+            return ExitCodes.Clean;
+        }
+
         var parse = CreateRoot(console).Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -26,12 +26,13 @@ public sealed class QuickStartTests : IDisposable
 
         var (code, output) = RunBash("trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + script);
 
-        Assert.True(code == 0, output);
-        Assert.Contains("Healthy", output, StringComparison.Ordinal);
-        Assert.Contains("{\"id\":1,\"name\":\"weekly\"} 201", output, StringComparison.Ordinal);
-        Assert.Contains("lacks the scope 'insight:write'", output, StringComparison.Ordinal);
-        Assert.Contains(" 403", output, StringComparison.Ordinal);
-        Assert.Contains("ok: 1 entries", output, StringComparison.Ordinal);
+        var logs = string.Join("\n", new[] { "emulator.log", "service.log" }.Select(f => Path.Combine(_folder, "demo", f)).Where(File.Exists).Select(f => $"--- {f}\n{File.ReadAllText(f)}"));
+        Assert.True(code == 0, output + logs);
+        foreach (var expected in new[] { "Healthy", "{\"id\":1,\"name\":\"weekly\"} 201", "lacks the scope 'insight:write'", " 403", "ok: 1 entries" })
+        {
+            Assert.True(output.Contains(expected, StringComparison.Ordinal), $"no '{expected}' in:\n{output}{logs}");
+        }
+
         Assert.Matches("PASS.*[Ww]ebhook", output);
 
         // The values are in the owner-only env file alone: the seed holds hashes and masks.

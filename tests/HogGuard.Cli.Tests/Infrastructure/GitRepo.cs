@@ -23,9 +23,30 @@ public sealed class GitRepo : IDisposable
 
     public void Write(string path, string content)
     {
+        if (Path.GetFileName(path) == "hogguard.yml")
+        {
+            AssertSchemaAgrees(content);
+        }
+
         var full = Path.Combine(Root, path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllText(full, content);
+    }
+
+    /// <summary>A hogguard.yml that HogGuard accepts must be valid against schemas/hogguard.schema.json too.</summary>
+    private static void AssertSchemaAgrees(string content)
+    {
+        try
+        {
+            HogGuard.Configuration.HogGuardConfig.Parse(content, "hogguard.yml");
+        }
+        catch (HogGuard.Configuration.ConfigurationException)
+        {
+            return;
+        }
+
+        var problems = HogGuard.Testing.Schemas.ConfigProblems(content);
+        Assert.True(problems.Count == 0, $"HogGuard accepts this hogguard.yml but its schema refuses it:\n{string.Join("\n", problems)}\n{content}");
     }
 
     public void Delete(string path) => File.Delete(Path.Combine(Root, path));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using HogGuard.Testing;
 
 namespace HogGuard.Cli.Tests.Infrastructure;
 
@@ -56,6 +57,7 @@ internal static class Tool
 
         var result = new ToolResult(run.Result, stdout.ToString(), stderr.ToString());
         AssertNoTokenLeaked(result);
+        AssertReportsMatchSchemas(workingDirectory, args, result);
         return result;
     }
 
@@ -113,7 +115,51 @@ internal static class Tool
 
         var result = new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
         AssertNoTokenLeaked(result);
+        AssertReportsMatchSchemas(workingDirectory, args, result);
         return result;
+    }
+
+    /// <summary>
+    /// Every JSON report a run writes (scan, keys audit, check; on stdout or with -o) is valid
+    /// against its schema in schemas/, so the schemas and the tool cannot drift apart.
+    /// </summary>
+    private static void AssertReportsMatchSchemas(string workingDirectory, string[] args, ToolResult result)
+    {
+        var schema = args switch
+        {
+            ["scan", ..] or ["keys", "audit", ..] => Schemas.Report,
+            ["check", ..] => Schemas.Check,
+            _ => null,
+        };
+        if (schema is null || result.ExitCode == 2 || OptionValue(args, "-f", "--format") != "json")
+        {
+            return;
+        }
+
+        var output = OptionValue(args, "-o", "--output");
+        var text = output is null ? result.Stdout : Path.Exists(Path.Combine(workingDirectory, output)) ? File.ReadAllText(Path.Combine(workingDirectory, output)) : string.Empty;
+        if (text.Length > 0)
+        {
+            Schemas.AssertValid(schema, text);
+        }
+    }
+
+    private static string? OptionValue(string[] args, string shortName, string longName)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if ((args[i] == shortName || args[i] == longName) && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+
+            if (args[i].StartsWith(longName + "=", StringComparison.Ordinal))
+            {
+                return args[i][(longName.Length + 1)..];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The one rule of every run: no output ever holds a whole secret.</summary>

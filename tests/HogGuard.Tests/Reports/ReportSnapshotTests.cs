@@ -39,6 +39,20 @@ public sealed class ReportSnapshotTests
     public void JsonReport_MatchesSnapshot() => AssertSnapshot("report.json", stream => JsonReport.Write(stream, Sample()));
 
     [Fact]
+    public void JsonReport_IsValidAgainstItsSchema_WithVerificationAndRevocation()
+    {
+        var sample = Sample();
+        var verified = sample.Result.WithFindings(
+            [.. sample.Result.Findings.Select(f => f with { Verification = new Verification(VerificationStatus.Live, "https://us.posthog.com") { Scopes = ["insight:read"], Revocation = new Revocation(true, "personal_api_key", "https://us.posthog.com") } })],
+            0);
+        using var stream = new MemoryStream();
+        JsonReport.Write(stream, new ReportSummary(verified, null) { Live = LiveGate.LiveOnly });
+
+        Schemas.AssertValid(Schemas.Report, Encoding.UTF8.GetString(stream.ToArray()));
+        Assert.NotEmpty(Schemas.Problems(Schemas.Report, "{\"version\":2,\"findings\":[],\"summary\":{}}"));
+    }
+
+    [Fact]
     public void SarifReport_MatchesSnapshot() => AssertSnapshot("report.sarif.json", stream => SarifReport.Write(stream, Sample()), ToolVersion());
 
     [Fact]
