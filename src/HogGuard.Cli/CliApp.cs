@@ -19,6 +19,7 @@ internal static class CliApp
             CommonOptions.Verbose(),
             CommonOptions.Color(),
             new ScanCommand(console).Create(),
+            new InitCommand(console).Create(),
             new InstallHookCommand(console).Create(),
             new KeysCommand(console).Create(),
             new WebhookCommand(console).Create(),

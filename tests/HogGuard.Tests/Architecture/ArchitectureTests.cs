@@ -16,7 +16,7 @@ public sealed class ArchitectureTests
         ["Detection", "SecretStores", "PostHogApi", "Webhooks"], // finding secrets; where keys live; PostHog's API; signatures
         ["Configuration", "Liveness", "Audit"],            // hogguard.yml as records; is a found key live; the audit log
         ["Sources", "Policy", "Rotation"],                 // what is scanned; key audits; rotation
-        ["Reports"],                                       // scan reports
+        ["Reports", "Setup"],                              // scan reports; hogguard init
         ["Checklist"],                                     // the whole checklist, over everything
     ];
 
