@@ -72,8 +72,40 @@ public sealed class PreCommitFrameworkTests : IDisposable
         }
     }
 
+    private static readonly Lazy<string?> Installed = new(InstallPreCommit);
+
+    /// <summary>
+    /// pre-commit from Debian's package, installed on first use when missing (as the SARIF tests
+    /// install the multitool), so the README's test command sets up what it needs; null when it is there.
+    /// </summary>
+    private static string? InstallPreCommit()
+    {
+        if (Has())
+        {
+            return null;
+        }
+
+        string[] aptGet = Environment.UserName == "root" ? ["apt-get"] : ["sudo", "-n", "apt-get"];
+        var update = ProcessRunner.Run(aptGet[0], [.. aptGet[1..], "update", "-qq"]);
+        var install = ProcessRunner.Run(aptGet[0], [.. aptGet[1..], "install", "-y", "-qq", "pre-commit"]);
+        return Has() ? null : $"pre-commit is missing and apt-get could not install it:\n{update.Output}\n{install.Output}";
+
+        static bool Has()
+        {
+            try
+            {
+                return ProcessRunner.Run("pre-commit", ["--version"]).Code == 0;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
     private (int Code, string Output) PreCommit(string workingDirectory, string? path, params string[] args)
     {
+        Assert.True(Installed.Value is null, Installed.Value);
         var environment = new Dictionary<string, string> { ["PRE_COMMIT_HOME"] = _home };
         if (path is not null)
         {

@@ -136,8 +136,11 @@ internal static class Tool
             return;
         }
 
-        var output = OptionValue(args, "-o", "--output");
-        var text = output is null ? result.Stdout : Path.Exists(Path.Combine(workingDirectory, output)) ? File.ReadAllText(Path.Combine(workingDirectory, output)) : string.Empty;
+        var output = OptionValue(args, "-o", "--output") is { } o ? Path.Combine(workingDirectory, o) : null;
+
+        // Only a regular file is read back: a test may write its report to a FIFO, which a second reader would wait on for ever.
+        var text = output is null ? result.Stdout
+            : HogGuard.IO.UnixOwnership.KindOf(output) == HogGuard.IO.UnixFileKind.Regular ? File.ReadAllText(output) : string.Empty;
         if (text.Length > 0)
         {
             Schemas.AssertValid(schema, text);
