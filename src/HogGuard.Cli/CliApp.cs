@@ -47,7 +47,17 @@ internal static class CliApp
             return ExitCodes.Clean;
         }
 
-        var parse = CreateRoot(console).Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = CreateRoot(console).Parse(args);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            // A parser that throws is a bug of ours, never a crash the user sees.
+            return CliError.Report(e, console.Error, args.Contains("--verbose") || args.Contains("-v"));
+        }
+
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

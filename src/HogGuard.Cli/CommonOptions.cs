@@ -77,3 +77,47 @@ internal static class CommonOptions
         Description = "Send keys to the hosts posthog.hosts in the configuration names even when they are not PostHog Cloud (a repository's file could name any host).",
     };
 }
+
+/// <summary>
+/// Values read inside validators. A validator also runs when an option's own value failed to parse
+/// (<c>--threads=abc</c>, <c>--range=</c>); reading it then throws, so these give the default and
+/// leave the parser's own error ("cannot parse 'abc'") to be reported.
+/// </summary>
+internal static class ValidatorValues
+{
+    public static T? Value<T>(this System.CommandLine.Parsing.CommandResult result, Option<T> option)
+    {
+        try
+        {
+            return result.GetValue(option);
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
+    public static T? Value<T>(this System.CommandLine.Parsing.CommandResult result, Argument<T> argument)
+    {
+        try
+        {
+            return result.GetValue(argument);
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
+    public static T? Value<T>(this System.CommandLine.Parsing.OptionResult result)
+    {
+        try
+        {
+            return result.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+}

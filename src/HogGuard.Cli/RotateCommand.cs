@@ -39,7 +39,7 @@ internal sealed class RotateCommand(CliConsole console)
         };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(resume) is not null && r.GetValue(abort) is not null)
+            if (r.Value(resume) is not null && r.Value(abort) is not null)
             {
                 r.AddError("--resume and --abort cannot be used together; pick one");
             }
@@ -48,7 +48,7 @@ internal sealed class RotateCommand(CliConsole console)
         {
             seconds.Validators.Add(r =>
             {
-                if (r.GetValueOrDefault<int>() <= 0)
+                if (r.Value<int>() <= 0)
                 {
                     r.AddError("--poll-interval and --wait-timeout must be whole numbers of seconds above 0");
                 }

@@ -23,23 +23,15 @@ internal sealed class ScanCommand(CliConsole console)
             HelpName = "strict",
             Arity = ArgumentArity.ZeroOrOne,
             Description = "With --verify: exit 1 only for secrets PostHog accepts, or could not judge (kinds it cannot check, hosts that did not answer); =strict: only for secrets it accepts.",
-            CustomParser = r =>
-            {
-                if (r.Tokens.Count == 0)
-                {
-                    return "live";
-                }
-
-                if (r.Tokens[0].Value == "strict")
-                {
-                    return "strict";
-                }
-
-                // Not a mode: give the token back (it is PATH or another option's value).
-                r.OnlyTake(0);
-                return "live";
-            },
+            CustomParser = r => r.Tokens.Count == 0 ? "live" : r.Tokens[0].Value,
         };
+        failOnLive.Validators.Add(r =>
+        {
+            if (r.Value<string?>() is { } mode and not ("live" or "strict"))
+            {
+                r.AddError($"--fail-on-live takes no value but '=strict' (got '{mode}'); write --fail-on-live or --fail-on-live=strict, and put PATH before the option");
+            }
+        });
         var baseline = new Option<string?>("--baseline") { HelpName = "FILE", Description = "Hide the findings listed in FILE (made with --write-baseline; default: scan.baseline in hogguard.yml)." };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Ignore scan.baseline in hogguard.yml and report every finding." };
         var since = new Option<string?>("--since") { HelpName = "REF", Description = "With --history: only blobs the commits after REF introduced (REF..HEAD)." };
@@ -52,7 +44,7 @@ internal sealed class ScanCommand(CliConsole console)
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Content scanners (and git readers for --history) to run at once (default: the number of cores)." };
         threads.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int?>() is < 1 or > 256)
+            if (r.Value<int?>() is < 1 or > 256)
             {
                 r.AddError("--threads must be between 1 and 256");
             }
@@ -72,47 +64,47 @@ internal sealed class ScanCommand(CliConsole console)
         // Combinations that cannot work are refused by the parser, before anything runs.
         command.Validators.Add(r =>
         {
-            if (r.GetValue(history) && r.GetValue(staged))
+            if (r.Value(history) && r.Value(staged))
             {
                 r.AddError("--history and --staged cannot be combined; run them as two scans");
             }
 
-            if (r.GetValue(path) == "-" && (r.GetValue(history) || r.GetValue(staged) || r.GetValue(noGit)))
+            if (r.Value(path) == "-" && (r.Value(history) || r.Value(staged) || r.Value(noGit)))
             {
                 r.AddError("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
             }
 
-            if ((r.GetValue(since) is not null || r.GetValue(range) is not null || r.GetValue(failOnShallow)) && !r.GetValue(history))
+            if ((r.Value(since) is not null || r.Value(range) is not null || r.Value(failOnShallow)) && !r.Value(history))
             {
                 r.AddError("--since, --range and --fail-on-shallow choose which history to scan; add --history");
             }
 
-            if (r.GetValue(since) is not null && r.GetValue(range) is not null)
+            if (r.Value(since) is not null && r.Value(range) is not null)
             {
                 r.AddError("--since REF is --range REF..HEAD; give one of them");
             }
 
-            if (r.GetResult(failOnLive) is not null && !r.GetValue(verify) && !r.GetValue(revoke))
+            if (r.GetResult(failOnLive) is not null && !r.Value(verify) && !r.Value(revoke))
             {
                 r.AddError("--fail-on-live decides by PostHog's answer; add --verify");
             }
 
-            if (r.GetResult(failOnLive) is not null && r.GetValue(failOn) == "none")
+            if (r.GetResult(failOnLive) is not null && r.Value(failOn) == "none")
             {
                 r.AddError("--fail-on none never fails, so --fail-on-live has nothing to narrow; drop one of them");
             }
 
-            if (r.GetValue(sarif) is { } sarifFile && sarifFile == r.GetValue(output))
+            if (r.Value(sarif) is { } sarifFile && sarifFile == r.Value(output))
             {
                 r.AddError("--sarif and --output name the same file; give the SARIF report its own path");
             }
 
-            if (r.GetValue(baseline) is not null && r.GetValue(noBaseline))
+            if (r.Value(baseline) is not null && r.Value(noBaseline))
             {
                 r.AddError("--baseline and --no-baseline contradict each other; drop one");
             }
 
-            if ((r.GetValue(host) is { Length: > 0 } || r.GetValue(ingestion) is { Length: > 0 }) && !r.GetValue(verify) && !r.GetValue(revoke))
+            if ((r.Value(host) is { Length: > 0 } || r.Value(ingestion) is { Length: > 0 }) && !r.Value(verify) && !r.Value(revoke))
             {
                 r.AddError("--host and --ingestion-host only matter with --verify or --revoke");
             }

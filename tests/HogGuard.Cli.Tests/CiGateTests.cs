@@ -70,6 +70,29 @@ public sealed class CiGateTests
         Assert.Equal(1, Tool.Run(repo.Root, "scan", ".", "--no-git", "--verify", "--fail-on-live", "--host", emulator.Address).ExitCode);
     }
 
+    [Theory]
+    [InlineData("--verify", "--fail-on-live", "/no/such/path")]
+    [InlineData("--verify", "--fail-on-live=bogus")]
+    [InlineData("--verify", "--fail-on-live", "strict", "--fail-on", "none")]
+    [InlineData("--threads=abc")]
+    [InlineData("--color=purple")]
+    [InlineData("--history", "--range=")]
+    [InlineData("--history", "--since")]
+    [InlineData("--format")]
+    [InlineData("--sarif", "a.sarif", "-o", "a.sarif")]
+    [InlineData("--fail-on", "\u00e9lev\u00e9")]
+    public void HostileArguments_AreOneUsageErrorNeverACrash(params string[] args)
+    {
+        using var repo = new GitRepo();
+
+        var result = Tool.Run(repo.Root, ["scan", .. args]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.StartsWith("hogguard: ", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FailOnLive_WithoutVerify_IsRefusedBeforeScanning()
     {
