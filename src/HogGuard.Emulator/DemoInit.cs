@@ -61,6 +61,24 @@ internal static class DemoInit
             return 2;
         }
 
+        try
+        {
+            Write(folder, host, seedPath, envPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"hogguard-emulator: init: cannot write into {folder}: {e.Message}; choose a folder you can write");
+            return 2;
+        }
+
+        output.WriteLine($"wrote {seedPath} (keys as hashes and masks) and {envPath} (their values, readable by you only)");
+        output.WriteLine($"start:  hogguard-emulator --urls {host.GetLeftPart(UriPartial.Authority)} --seed {seedPath}");
+        output.WriteLine($"use:    set -a; . {envPath}; set +a");
+        return 0;
+    }
+
+    private static void Write(string folder, Uri host, string seedPath, string envPath)
+    {
         var keys = DemoKeys.New();
         PrivateDirectory.Create(folder);
 
@@ -72,11 +90,6 @@ internal static class DemoInit
         {
             AtomicFile.Write(ignore, s => s.Write("# Written by 'hogguard-emulator init': the values of the emulator's keys stay out of git.\nemulator.env\n"u8));
         }
-
-        output.WriteLine($"wrote {seedPath} (keys as hashes and masks) and {envPath} (their values, readable by you only)");
-        output.WriteLine($"start:  hogguard-emulator --urls {host.GetLeftPart(UriPartial.Authority)} --seed {seedPath}");
-        output.WriteLine($"use:    set -a; . {envPath}; set +a");
-        return 0;
     }
 }
 

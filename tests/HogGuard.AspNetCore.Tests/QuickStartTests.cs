@@ -65,6 +65,18 @@ public sealed class QuickStartTests : IDisposable
         Assert.NotEqual(envBefore, File.ReadAllText(Path.Combine(_folder, "demo", "emulator.env")));
     }
 
+    [Fact]
+    public void EmulatorInit_IntoAFile_IsOneClearError()
+    {
+        File.WriteAllText(Path.Combine(_folder, "taken"), "x");
+
+        var (code, output) = RunBash(Dll("HogGuard.Emulator.dll") + " init taken/demo");
+
+        Assert.Equal(2, code);
+        Assert.Contains("cannot write into taken/demo", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static string Dll(string name) => "dotnet '" + Path.Combine(AppContext.BaseDirectory, name) + "'";
 
     private static string QuickStartBlock()
