@@ -51,6 +51,16 @@ public sealed partial class GitHubActionTests : IDisposable
         var reportOnly = RunStep(StepsOf()[^1], workspace.Root, Inputs(("fail-on", "none"), ("args", "--no-baseline"), ("setup-dotnet", "false")));
         Assert.True(reportOnly.Code == 0, reportOnly.Output);
         Assert.Contains("::error file=legacy.txt", reportOnly.Output, StringComparison.Ordinal);
+
+        // Installing from a package source instead: the package the first run built, on a fresh runner.
+        var source = Path.Combine(_runner, "temp", "hogguard-packages");
+        var package = Assert.Single(Directory.GetFiles(source, "HogGuard.Cli.*.nupkg"));
+        var version = Path.GetFileNameWithoutExtension(package)["HogGuard.Cli.".Length..];
+        var fresh = Path.Combine(_runner, "fresh");
+        Directory.CreateDirectory(fresh);
+        var fromSource = RunStep(StepsOf().Single(s => Scalar(s, "name") == "Install hogguard"), workspace.Root, Inputs(("version", version), ("package-source", source), ("setup-dotnet", "false")), fresh);
+        Assert.True(fromSource.Code == 0, fromSource.Output);
+        Assert.True(File.Exists(Path.Combine(fresh, "temp", "hogguard-tool", "hogguard")), fromSource.Output);
     }
 
     private static string Fingerprint(string token) => HogGuard.Testing.TestTokens.Sha256Prefix(token);
@@ -116,20 +126,22 @@ public sealed partial class GitHubActionTests : IDisposable
         return inputs[match.Groups[1].Value] == match.Groups[2].Value;
     }
 
-    private (int Code, string Output) RunStep(YamlMappingNode step, string workspace, Dictionary<string, string> inputs)
+    /// <param name="runner">The runner's own folder (temp, output files); default this test's.</param>
+    private (int Code, string Output) RunStep(YamlMappingNode step, string workspace, Dictionary<string, string> inputs, string? runner = null)
     {
+        runner ??= _runner;
         Assert.Equal("bash", Scalar(step, "shell"));
-        var script = Path.Combine(_runner, "step.sh");
+        var script = Path.Combine(runner, "step.sh");
         File.WriteAllText(script, Scalar(step, "run"));
-        var pathFile = Path.Combine(_runner, "path");
+        var pathFile = Path.Combine(runner, "path");
         var path = File.Exists(pathFile) ? string.Join(':', File.ReadAllLines(pathFile).Where(l => l.Length > 0).Reverse()) + ":" : string.Empty;
         var environment = new Dictionary<string, string>
         {
-            ["RUNNER_TEMP"] = Path.Combine(_runner, "temp"),
+            ["RUNNER_TEMP"] = Path.Combine(runner, "temp"),
             ["GITHUB_WORKSPACE"] = workspace,
             ["GITHUB_PATH"] = pathFile,
-            ["GITHUB_OUTPUT"] = Path.Combine(_runner, "output"),
-            ["GITHUB_STEP_SUMMARY"] = Path.Combine(_runner, "summary"),
+            ["GITHUB_OUTPUT"] = Path.Combine(runner, "output"),
+            ["GITHUB_STEP_SUMMARY"] = Path.Combine(runner, "summary"),
             ["GITHUB_ACTIONS"] = "true",
             ["PATH"] = path + Environment.GetEnvironmentVariable("PATH"),
         };
