@@ -49,9 +49,14 @@ public sealed class ScanStagedTests
         repo.Git("add", "-f", ".env");
 
         var result = Tool.Run(repo.Root, "scan", "--staged", "--format", "json");
+        var atMedium = Tool.Run(repo.Root, "scan", "--staged", "--fail-on", "medium");
 
-        Assert.Equal(1, result.ExitCode);
-        Report.Parse(result).Single("env-file-committed");
+        // It holds no PostHog secret, so it is reported at medium: below the default gate, caught by --fail-on medium.
+        Assert.Equal(0, result.ExitCode);
+        var finding = Report.Parse(result).Single("env-file-committed");
+        Assert.Equal("medium", finding.GetProperty("severity").GetString());
+        Assert.Equal("holds no PostHog secret", finding.GetProperty("detail").GetString());
+        Assert.Equal(1, atMedium.ExitCode);
     }
 
     [Fact]

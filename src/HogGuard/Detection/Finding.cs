@@ -8,8 +8,14 @@ namespace HogGuard.Detection;
 /// <param name="Locations">Every place it was seen, in path, line order.</param>
 public sealed record Finding(Rule Rule, string Kind, string Fingerprint, string Masked, IReadOnlyList<Location> Locations)
 {
-    /// <summary>The rule's severity, raised to critical for a live key that can write.</summary>
-    public Severity Severity => Verification is { Status: VerificationStatus.Live, CanWrite: true } ? Severity.Critical : Rule.Severity;
+    /// <summary>The rule's severity (or <see cref="SeverityOverride"/>), raised to critical for a live key that can write.</summary>
+    public Severity Severity => Verification is { Status: VerificationStatus.Live, CanWrite: true } ? Severity.Critical : SeverityOverride ?? Rule.Severity;
+
+    /// <summary>
+    /// The severity this finding has instead of its rule's, decided from evidence (a committed env
+    /// file that holds only public values is medium); null for the rule's.
+    /// </summary>
+    public Severity? SeverityOverride { get; init; }
 
     /// <summary>The secret itself, for verification and revocation only; it never appears in a report.</summary>
     public Keys.PostHogSecret? Secret { get; init; }

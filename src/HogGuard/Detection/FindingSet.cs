@@ -32,7 +32,14 @@ internal sealed class FindingSet
                 .ThenBy(l => l.Line)
                 .ThenBy(l => l.Column)
                 .ToList();
-            findings.Add(new Finding(first.Rule, first.Kind, first.Fingerprint, first.Masked, locations) { Secret = first.Secret });
+            // A finding is as severe as its most severe sighting (one env file may hold a secret in one commit and not in another).
+            var severest = group.MaxBy(h => h.SeverityOverride ?? h.Rule.Severity)!;
+            findings.Add(new Finding(first.Rule, first.Kind, first.Fingerprint, first.Masked, locations)
+            {
+                Secret = first.Secret,
+                SeverityOverride = severest.SeverityOverride,
+                Detail = severest.Detail,
+            });
         }
 
         return findings

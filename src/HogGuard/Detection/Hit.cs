@@ -6,4 +6,10 @@ internal sealed record Hit(Rule Rule, string Kind, string Fingerprint, string Ma
 {
     /// <summary>The secret, kept for verification; reports show only the mask and fingerprint.</summary>
     public Keys.PostHogSecret? Secret { get; init; }
+
+    /// <summary>A severity other than the rule's, decided from what else the file holds; null for the rule's.</summary>
+    public Severity? SeverityOverride { get; init; }
+
+    /// <summary>What exactly was seen, when the rule's title is not enough.</summary>
+    public string? Detail { get; init; }
 }

@@ -30,6 +30,43 @@ internal static class EnvFiles
     public static Hit CommittedHit(string path, Location? location = null, string? blobId = null) =>
         new(Rules.EnvFileCommitted, "env_file", SecretMasking.Fingerprint(Rules.EnvFileCommitted.Id + ":" + path), path, location ?? new Location(path), blobId);
 
+    /// <summary>
+    /// A committed env file stays high when it holds a secret (a secret token, or a literal in a
+    /// key-like setting); one that holds only public values (a <c>phc_</c> project token, a host) is
+    /// medium, with that evidence. "What the file holds" is the other sightings in the same file
+    /// (working tree, staged) or the same blob (history).
+    /// </summary>
+    public static IReadOnlyCollection<Hit> AssessCommitted(IReadOnlyCollection<Hit> hits)
+    {
+        if (!hits.Any(h => h.Rule == Rules.EnvFileCommitted))
+        {
+            return hits;
+        }
+
+        static string FileOf(Hit h) => h.BlobId ?? h.Location.Path;
+        var byFile = hits.Where(h => h.Rule != Rules.EnvFileCommitted && h.Rule != Rules.GitignoreMissingEnv).ToLookup(FileOf, StringComparer.Ordinal);
+        return [.. hits.Select(h =>
+        {
+            if (h.Rule != Rules.EnvFileCommitted)
+            {
+                return h;
+            }
+
+            var held = byFile[FileOf(h)].ToList();
+            if (held.Any(x => x.Rule.Severity > Severity.Low))
+            {
+                return h;
+            }
+
+            var publicValues = held.Select(x => x.Masked).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            return h with
+            {
+                SeverityOverride = Severity.Medium,
+                Detail = publicValues.Count > 0 ? $"holds only public values: {string.Join(", ", publicValues)}" : "holds no PostHog secret",
+            };
+        })];
+    }
+
     /// <summary>Asks git which of the env names .gitignore fails to ignore under <paramref name="root"/>.</summary>
     public static Hit? GitignoreHit(string root)
     {

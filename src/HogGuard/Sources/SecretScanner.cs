@@ -68,6 +68,7 @@ public static class SecretScanner
     private static ScanResult Finish(IReadOnlyCollection<Hit> hits, HogGuardConfig config, ScanStatistics stats, List<string> warnings)
     {
         var kept = config.AllowPaths.Count == 0 ? hits : [.. hits.Where(h => !PathGlob.AnyMatch(config.AllowPaths, h.Location.Path))];
+        kept = EnvFiles.AssessCommitted(kept);
         return new ScanResult
         {
             Findings = FindingSet.Merge(kept),
