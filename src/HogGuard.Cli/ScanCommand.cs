@@ -36,6 +36,7 @@ internal sealed class ScanCommand(CliConsole console)
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Ignore scan.baseline in hogguard.yml and report every finding." };
         var since = new Option<string?>("--since") { HelpName = "REF", Description = "With --history: only blobs the commits after REF introduced (REF..HEAD)." };
         var range = new Option<string?>("--range") { HelpName = "BASE..HEAD", Description = "With --history: only blobs the commits of HEAD that BASE lacks introduced (a pull request)." };
+        var allCommits = new Option<bool>("--all-commits") { Description = "With --history: list every commit that wrote a secret's blob at each path, not only the first." };
         var failOnShallow = new Option<bool>("--fail-on-shallow") { Description = "With --history: exit 2 on a shallow clone, whose older commits cannot be scanned (default: a warning)." };
         var writeBaseline = new Option<string?>("--write-baseline") { HelpName = "FILE", Description = "Write every current finding to FILE as a baseline and exit 0." };
         var config = CommonOptions.ConfigBesidePath();
@@ -59,7 +60,7 @@ internal sealed class ScanCommand(CliConsole console)
         var ingestion = CommonOptions.IngestionHosts();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, since, range, staged, noGit, format, output, sarif, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
+            path, history, since, range, allCommits, staged, noGit, format, output, sarif, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
         };
         // Combinations that cannot work are refused by the parser, before anything runs.
         command.Validators.Add(r =>
@@ -74,9 +75,9 @@ internal sealed class ScanCommand(CliConsole console)
                 r.AddError("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
             }
 
-            if ((r.Value(since) is not null || r.Value(range) is not null || r.Value(failOnShallow)) && !r.Value(history))
+            if ((r.Value(since) is not null || r.Value(range) is not null || r.Value(failOnShallow) || r.Value(allCommits)) && !r.Value(history))
             {
-                r.AddError("--since, --range and --fail-on-shallow choose which history to scan; add --history");
+                r.AddError("--since, --range, --all-commits and --fail-on-shallow are about history; add --history");
             }
 
             if (r.Value(since) is not null && r.Value(range) is not null)
@@ -125,6 +126,7 @@ internal sealed class ScanCommand(CliConsole console)
                 NoBaseline = result.GetValue(noBaseline),
                 Range = result.GetValue(range) is { } text ? HistoryRange.Parse(text) : result.GetValue(since) is { } from ? HistoryRange.Since(from) : null,
                 FailOnShallow = result.GetValue(failOnShallow),
+                AllCommits = result.GetValue(allCommits),
                 Baseline = result.GetValue(baseline),
                 WriteBaseline = result.GetValue(writeBaseline),
                 Config = result.GetValue(config),
@@ -226,6 +228,7 @@ internal sealed class ScanCommand(CliConsole console)
             Progress = progress,
             Parallelism = settings.Threads,
             Range = settings.Range,
+            AllCommits = settings.AllCommits,
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
         if (!settings.Staged && !settings.NoProgress && !console.IsErrorRedirected)

@@ -33,6 +33,8 @@ internal sealed record ScanSettings
 
     public bool FailOnShallow { get; init; }
 
+    public bool AllCommits { get; init; }
+
     public string? Baseline { get; init; }
 
     public string? WriteBaseline { get; init; }

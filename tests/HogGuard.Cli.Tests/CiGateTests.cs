@@ -229,5 +229,6 @@ public sealed class CiGateTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("add --history", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, Tool.Run(repo.Root, "scan", ".", "--all-commits").ExitCode);
     }
 }

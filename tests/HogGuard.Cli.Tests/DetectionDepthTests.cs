@@ -34,3 +34,39 @@ public sealed class DetectionDepthTests
         Assert.Contains(findings, f => f.GetProperty("severity").GetString() == "medium" && f.GetProperty("locations")[0].GetProperty("path").GetString() == "web/.env.local");
     }
 }
+
+/// <summary>One blob, many paths: history lists every path the content was ever written at, and with --all-commits every commit.</summary>
+public sealed class OneBlobManyPathsTests
+{
+    [Fact]
+    public void History_ListsEveryPathOfOneBlob_EachWithItsFirstCommit_AndAllCommitsListsEveryWrite()
+    {
+        using var repo = new GitRepo();
+        var token = Tokens.New("phx_");
+        var content = $"POSTHOG_PERSONAL_API_KEY={token}\n";
+        repo.Write("a/one.env", content);
+        var first = repo.Commit("one");
+        repo.Write("b/two.env", content);
+        var second = repo.Commit("two");
+        repo.Write("c/three.env", content);
+        var third = repo.Commit("three");
+        repo.Delete("a/one.env");
+        repo.Commit("removed one");
+        repo.Write("a/one.env", content);
+        var again = repo.Commit("one again");
+
+        var result = Tool.Run(repo.Root, "scan", ".", "--history", "--format", "json");
+        var every = Tool.Run(repo.Root, "scan", ".", "--history", "--all-commits", "--format", "json");
+
+        var finding = Report.Parse(result).ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(token));
+        var locations = finding.GetProperty("locations").EnumerateArray().Select(l => (l.GetProperty("path").GetString(), l.GetProperty("commit").GetString())).ToList();
+        Assert.Equal([("a/one.env", first), ("b/two.env", second), ("c/three.env", third)], locations);
+        var envFiles = Report.Parse(result).Findings.Where(f => f.GetProperty("rule").GetString() == "env-file-committed")
+            .Select(f => f.GetProperty("locations")[0].GetProperty("path").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["a/one.env", "b/two.env", "c/three.env"], envFiles);
+
+        var all = Report.Parse(every).ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(token)).GetProperty("locations").EnumerateArray()
+            .Select(l => (l.GetProperty("path").GetString(), l.GetProperty("commit").GetString())).ToList();
+        Assert.Equal([("a/one.env", first), ("b/two.env", second), ("c/three.env", third), ("a/one.env", again)], all);
+    }
+}

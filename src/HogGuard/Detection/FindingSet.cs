@@ -17,7 +17,8 @@ internal sealed class FindingSet
     /// Merges sightings. In history, the same secret carried through many edits of one file is one
     /// location: the earliest commit that brought it into that path.
     /// </summary>
-    public static List<Finding> Merge(IEnumerable<Hit> hits)
+    /// <param name="allCommits">Keep one location per commit at each path (history), instead of the earliest.</param>
+    public static List<Finding> Merge(IEnumerable<Hit> hits, bool allCommits = false)
     {
         var findings = new List<Finding>();
         foreach (var group in hits.GroupBy(h => (h.Rule.Id, h.Fingerprint)))
@@ -25,7 +26,7 @@ internal sealed class FindingSet
             var first = group.First();
             var locations = group
                 .Select(h => h.Location)
-                .GroupBy(l => l.Commit is null ? (l.Path, l.Line, l.Column) : (l.Path, (int?)null, (int?)null))
+                .GroupBy(l => l.Commit is null ? (l.Path, l.Line, l.Column, (string?)null) : (l.Path, (int?)null, (int?)null, allCommits ? l.Commit : null))
                 .Select(g => g.OrderBy(l => l.Date ?? DateTimeOffset.MaxValue).ThenBy(l => l.Commit, StringComparer.Ordinal).First())
                 .OrderBy(l => l.Date ?? DateTimeOffset.MinValue)
                 .ThenBy(l => l.Path, StringComparer.Ordinal)

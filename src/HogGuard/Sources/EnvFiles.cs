@@ -14,10 +14,12 @@ internal static class EnvFiles
     /// <summary>The .gitignore rules a user should add, matching <see cref="MustIgnore"/>.</summary>
     public static readonly string[] Patterns = [".env", ".env.local", ".env.*.local"];
 
+    /// <summary><c>.env</c>, <c>.env.*</c>, and <c>NAME.env</c> (as <c>docker --env-file production.env</c> reads); templates of each too.</summary>
     public static bool IsEnvFile(string path)
     {
         var name = Path.GetFileName(path);
-        return name == ".env" || name.StartsWith(".env.", StringComparison.Ordinal);
+        return name == ".env" || name.StartsWith(".env.", StringComparison.Ordinal)
+            || (name.Length > 4 && (name.EndsWith(".env", StringComparison.Ordinal) || name.Contains(".env.", StringComparison.Ordinal)));
     }
 
     public static bool IsTemplate(string path)

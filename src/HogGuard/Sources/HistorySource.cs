@@ -76,7 +76,7 @@ internal static class HistorySource
                 : $"{stats.MissingObjects:N0} objects are missing or unreadable in the repository (a damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a healthy clone.");
         }
 
-        return await Provenance.ResolveAsync(root, revisions, sink.Hits, cancellationToken).ConfigureAwait(false);
+        return await Provenance.ResolveAsync(root, revisions, sink.Hits, options.AllCommits, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A partial clone names itself in its configuration (<c>extensions.partialClone</c>, or a promisor remote).</summary>

@@ -5,16 +5,19 @@ using HogGuard.Detection;
 namespace HogGuard.Sources;
 
 /// <summary>
-/// Finds, for the blobs that hold findings, the commits that brought them in: one pass over
-/// <c>git log --all --raw</c> (merges included as combined diffs), keeping for each blob and path
-/// the earliest commit. Sightings in blobs that no commit diff names keep the path rev-list gave.
+/// Finds, for the blobs that hold findings, every path each was ever written at and the commits
+/// that wrote it there: one pass over <c>git log --raw</c> of the scanned revisions (merges included
+/// as combined diffs). One blob is one content, so the same <c>.env</c> committed as three files is
+/// three paths of one finding. By default each path keeps its earliest commit; with all commits,
+/// every commit that wrote the blob at that path. Sightings in blobs that no commit diff names
+/// (reached only by a tag) keep the path rev-list gave.
 /// </summary>
 internal static class Provenance
 {
     private const char Separator = '\u001f';
 
-    /// <summary>Returns the sightings with history sightings placed at the commits that introduced them.</summary>
-    public static async Task<List<Hit>> ResolveAsync(string root, IReadOnlyList<string> revisions, IReadOnlyCollection<Hit> hits, CancellationToken cancellationToken)
+    /// <summary>Returns the sightings with history sightings placed at the commits that introduced them, one per path (and per commit with <paramref name="allCommits"/>).</summary>
+    public static async Task<List<Hit>> ResolveAsync(string root, IReadOnlyList<string> revisions, IReadOnlyCollection<Hit> hits, bool allCommits, CancellationToken cancellationToken)
     {
         var wanted = hits.Where(h => h.BlobId is not null).Select(h => h.BlobId!).ToHashSet(StringComparer.Ordinal);
         if (wanted.Count == 0)
@@ -22,49 +25,48 @@ internal static class Provenance
             return [.. hits];
         }
 
-        // First only the paths the blobs were seen at, which is cheap; then, for any blob not
-        // explained that way (content first committed under another name), every commit.
-        var paths = hits.Where(h => h.BlobId is not null).Select(h => h.Location.Path).ToHashSet(StringComparer.Ordinal);
-        var introductions = await FindIntroductionsAsync(root, revisions, wanted, paths, cancellationToken).ConfigureAwait(false);
-        var unexplained = wanted.Where(id => !introductions.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
-        if (unexplained.Count > 0)
-        {
-            foreach (var (id, byPath) in await FindIntroductionsAsync(root, revisions, unexplained, null, cancellationToken).ConfigureAwait(false))
-            {
-                introductions[id] = byPath;
-            }
-        }
-
+        // The whole log, not only the paths the blobs were first seen at: a copy of the content
+        // under another name is the same blob, and the person cleaning up needs every path.
+        var writes = await FindWritesAsync(root, revisions, wanted, cancellationToken).ConfigureAwait(false);
         var resolved = new List<Hit>(hits.Count);
         foreach (var hit in hits)
         {
-            if (hit.BlobId is null || !introductions.TryGetValue(hit.BlobId, out var byPath))
+            if (hit.BlobId is null || !writes.TryGetValue(hit.BlobId, out var byPath))
             {
                 resolved.Add(hit);
                 continue;
             }
 
-            foreach (var (path, commit) in byPath)
+            foreach (var (path, commits) in byPath)
             {
-                // A committed .env file is about its own path, not other files that share its content.
-                if (hit.Rule == Rules.EnvFileCommitted && path != hit.Location.Path)
+                // A committed .env finding is about env files, not other files that share its content.
+                if (hit.Rule == Rules.EnvFileCommitted && !(EnvFiles.IsEnvFile(path) && !EnvFiles.IsTemplate(path)))
                 {
                     continue;
                 }
 
-                resolved.Add(hit with { Location = hit.Location with { Path = path, Commit = commit.Hash, Author = commit.Author, Date = commit.Date } });
+                foreach (var commit in allCommits ? commits.OrderBy(c => c.Date).ToList() : [commits.MinBy(c => c.Date)!])
+                {
+                    var location = hit.Location with { Path = path, Commit = commit.Hash, Author = commit.Author, Date = commit.Date };
+
+                    // Each committed env file is its own finding (its fingerprint is of its path).
+                    resolved.Add(hit.Rule == Rules.EnvFileCommitted && path != hit.Location.Path
+                        ? EnvFiles.CommittedHit(path, location, hit.BlobId)
+                        : hit with { Location = location });
+                }
             }
         }
 
         return resolved;
     }
 
-    private static async Task<Dictionary<string, Dictionary<string, CommitInfo>>> FindIntroductionsAsync(
-        string root, IReadOnlyList<string> revisions, HashSet<string> wanted, HashSet<string>? paths, CancellationToken cancellationToken)
+    /// <summary>For each wanted blob, each path it was written at and the commits that wrote it there.</summary>
+    private static async Task<Dictionary<string, Dictionary<string, List<CommitInfo>>>> FindWritesAsync(
+        string root, IReadOnlyList<string> revisions, HashSet<string> wanted, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<string, Dictionary<string, CommitInfo>>(StringComparer.Ordinal);
-        using var process = Git.Start(root, ["--literal-pathspecs", "log", .. revisions, "--stdin", "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI"]);
-        var writer = WritePathsAsync(process.StandardInput, paths, cancellationToken);
+        var result = new Dictionary<string, Dictionary<string, List<CommitInfo>>>(StringComparer.Ordinal);
+        using var process = Git.Start(root, ["log", .. revisions, "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI"]);
+        process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
         CommitInfo? current = null;
@@ -110,41 +112,19 @@ internal static class Provenance
             var path = Unquote(line[(tab + 1)..]);
             if (!result.TryGetValue(newId, out var byPath))
             {
-                result[newId] = byPath = new Dictionary<string, CommitInfo>(StringComparer.Ordinal);
+                result[newId] = byPath = new Dictionary<string, List<CommitInfo>>(StringComparer.Ordinal);
             }
 
-            if (!byPath.TryGetValue(path, out var known) || current.Date < known.Date)
+            if (!byPath.TryGetValue(path, out var commits))
             {
-                byPath[path] = current;
+                byPath[path] = commits = [];
             }
+
+            commits.Add(current);
         }
 
-        await writer.ConfigureAwait(false);
         await Git.EnsureSuccessAsync(process, stderr, "log", root, cancellationToken).ConfigureAwait(false);
-
         return result;
-    }
-
-    /// <summary>Gives git log its path limit on standard input (no command-line length limit applies there).</summary>
-    private static async Task WritePathsAsync(StreamWriter stdin, HashSet<string>? paths, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (paths is not null)
-            {
-                stdin.NewLine = "\n";
-                await stdin.WriteLineAsync("--").ConfigureAwait(false);
-                foreach (var path in paths)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    await stdin.WriteLineAsync(path).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            stdin.Close();
-        }
     }
 
     /// <summary>Undoes git's C-style quoting of unusual paths.</summary>

@@ -23,6 +23,12 @@ public sealed class ScanOptions
     /// <summary>For <see cref="ScanMode.History"/>: only the commits of this range (default: every ref).</summary>
     public HistoryRange? Range { get; init; }
 
+    /// <summary>
+    /// For <see cref="ScanMode.History"/>: a finding lists every commit that wrote its blob at each
+    /// path, not only the first (as gitleaks reports one finding per commit).
+    /// </summary>
+    public bool AllCommits { get; init; }
+
     /// <summary>Receives counts while a long scan runs.</summary>
     public IProgress<ScanStatistics>? Progress { get; init; }
 }

@@ -43,7 +43,7 @@ public static class SecretScanner
                 break;
         }
 
-        return Finish(hits, options.Config, stats, warnings);
+        return Finish(hits, options.Config, stats, warnings, options.AllCommits);
     }
 
     /// <summary>Scans a stream such as standard input; <paramref name="name"/> is the path reports show.</summary>
@@ -65,13 +65,13 @@ public static class SecretScanner
         return Finish(sink.Hits, config ?? HogGuardConfig.Default, stats, []);
     }
 
-    private static ScanResult Finish(IReadOnlyCollection<Hit> hits, HogGuardConfig config, ScanStatistics stats, List<string> warnings)
+    private static ScanResult Finish(IReadOnlyCollection<Hit> hits, HogGuardConfig config, ScanStatistics stats, List<string> warnings, bool allCommits = false)
     {
         var kept = config.AllowPaths.Count == 0 ? hits : [.. hits.Where(h => !PathGlob.AnyMatch(config.AllowPaths, h.Location.Path))];
         kept = EnvFiles.AssessCommitted(kept);
         return new ScanResult
         {
-            Findings = FindingSet.Merge(kept),
+            Findings = FindingSet.Merge(kept, allCommits),
             Statistics = stats,
             Warnings = warnings.Order(StringComparer.Ordinal).ToList(),
         };
