@@ -70,3 +70,26 @@ public sealed class OneBlobManyPathsTests
         Assert.Equal([("a/one.env", first), ("b/two.env", second), ("c/three.env", third), ("a/one.env", again)], all);
     }
 }
+
+/// <summary><c>audit append</c> reads the PostHog security checklist's own entry shape (userId) as well as HogGuard's (user_id).</summary>
+public sealed class AuditEntryShapeTests
+{
+    [Fact]
+    public void Append_TakesTheChecklistsCamelCaseEntries_AndRefusesTwoDifferentUserIds()
+    {
+        using var folder = new GitRepo(init: false);
+        const string Checklist = "{\"timestamp\":\"2026-11-30T10:00:00Z\",\"action\":\"api_key.rotated\",\"userId\":\"ops@example.com\",\"resource\":\"personal_api_key/ci\",\"result\":\"success\",\"metadata\":{\"reason\":\"scheduled\"}}";
+        const string Conflicting = "{\"action\":\"a\",\"userId\":\"one\",\"user_id\":\"two\",\"resource\":\"r\",\"result\":\"success\"}";
+
+        var appended = Tool.RunWithInput(folder.Root, Checklist + "\n", "audit", "append", "log");
+        var tail = Tool.Run(folder.Root, "audit", "tail", "log");
+        var refused = Tool.RunWithInput(folder.Root, Conflicting + "\n", "audit", "append", "log");
+
+        Assert.True(appended.ExitCode == 0, appended.ToString());
+        Assert.Contains("\"user_id\":\"ops@example.com\"", tail.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"action\":\"api_key.rotated\"", tail.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("'user_id' and 'userId' differ", refused.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("ok: 1 entries", Tool.Run(folder.Root, "audit", "verify", "log").Stdout, StringComparison.Ordinal);
+    }
+}

@@ -31,7 +31,8 @@ public sealed record AuditEntry(DateTimeOffset Timestamp, string Action, string 
     /// <summary>
     /// An entry from one JSON object: <c>action</c>, <c>user_id</c>, <c>resource</c> and <c>result</c>
     /// (<c>success</c> or <c>failure</c>) required, <c>timestamp</c> (ISO 8601, default now) and
-    /// <c>metadata</c> (an object; non-string values kept as JSON text) optional.
+    /// <c>metadata</c> (an object; non-string values kept as JSON text) optional. The PostHog security
+    /// checklist's own entry shape, with <c>userId</c>, is read as well.
     /// </summary>
     /// <exception cref="FormatException">Not such an object; the message names the field.</exception>
     public static AuditEntry FromJson(string json, TimeProvider time)
@@ -49,7 +50,15 @@ public sealed record AuditEntry(DateTimeOffset Timestamp, string Action, string 
             string Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
                 ? s
                 : throw new FormatException($"'{name}' is required (a non-empty string)");
-            var (action, userId, resource) = (Text("action"), Text("user_id"), Text("resource"));
+            // The checklist's example writes userId; snake_case is HogGuard's own. Both at once must agree.
+            var hasSnake = root.TryGetProperty("user_id", out _);
+            var hasCamel = root.TryGetProperty("userId", out _);
+            if (hasSnake && hasCamel && Text("user_id") != Text("userId"))
+            {
+                throw new FormatException("'user_id' and 'userId' differ; give one of them");
+            }
+
+            var (action, userId, resource) = (Text("action"), hasCamel && !hasSnake ? Text("userId") : Text("user_id"), Text("resource"));
             var result = Text("result") switch
             {
                 "success" => AuditOutcome.Success,
