@@ -36,6 +36,7 @@ internal sealed class ScanCommand(CliConsole console)
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Ignore scan.baseline in hogguard.yml and report every finding." };
         var since = new Option<string?>("--since") { HelpName = "REF", Description = "With --history: only blobs the commits after REF introduced (REF..HEAD)." };
         var range = new Option<string?>("--range") { HelpName = "BASE..HEAD", Description = "With --history: only blobs the commits of HEAD that BASE lacks introduced (a pull request)." };
+        var unreachable = new Option<bool>("--unreachable") { Description = "With --history: also scan blobs no ref reaches (reflog entries, dangling objects left by a force-push or rebase)." };
         var allCommits = new Option<bool>("--all-commits") { Description = "With --history: list every commit that wrote a secret's blob at each path, not only the first." };
         var failOnShallow = new Option<bool>("--fail-on-shallow") { Description = "With --history: exit 2 on a shallow clone, whose older commits cannot be scanned (default: a warning)." };
         var writeBaseline = new Option<string?>("--write-baseline") { HelpName = "FILE", Description = "Write every current finding to FILE as a baseline and exit 0." };
@@ -60,7 +61,7 @@ internal sealed class ScanCommand(CliConsole console)
         var ingestion = CommonOptions.IngestionHosts();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, since, range, allCommits, staged, noGit, format, output, sarif, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
+            path, history, since, range, allCommits, unreachable, staged, noGit, format, output, sarif, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
         };
         // Combinations that cannot work are refused by the parser, before anything runs.
         command.Validators.Add(r =>
@@ -75,9 +76,14 @@ internal sealed class ScanCommand(CliConsole console)
                 r.AddError("'-' reads standard input, which has no git history or index; drop --history, --staged and --no-git, or pass a repository path");
             }
 
-            if ((r.Value(since) is not null || r.Value(range) is not null || r.Value(failOnShallow) || r.Value(allCommits)) && !r.Value(history))
+            if ((r.Value(since) is not null || r.Value(range) is not null || r.Value(failOnShallow) || r.Value(allCommits) || r.Value(unreachable)) && !r.Value(history))
             {
-                r.AddError("--since, --range, --all-commits and --fail-on-shallow are about history; add --history");
+                r.AddError("--since, --range, --all-commits, --unreachable and --fail-on-shallow are about history; add --history");
+            }
+
+            if (r.Value(unreachable) && (r.Value(since) is not null || r.Value(range) is not null))
+            {
+                r.AddError("--unreachable scans what no ref reaches, which no range names; drop --range/--since or --unreachable");
             }
 
             if (r.Value(since) is not null && r.Value(range) is not null)
@@ -127,6 +133,7 @@ internal sealed class ScanCommand(CliConsole console)
                 Range = result.GetValue(range) is { } text ? HistoryRange.Parse(text) : result.GetValue(since) is { } from ? HistoryRange.Since(from) : null,
                 FailOnShallow = result.GetValue(failOnShallow),
                 AllCommits = result.GetValue(allCommits),
+                Unreachable = result.GetValue(unreachable),
                 Baseline = result.GetValue(baseline),
                 WriteBaseline = result.GetValue(writeBaseline),
                 Config = result.GetValue(config),
@@ -229,6 +236,7 @@ internal sealed class ScanCommand(CliConsole console)
             Parallelism = settings.Threads,
             Range = settings.Range,
             AllCommits = settings.AllCommits,
+            Unreachable = settings.Unreachable,
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
         if (!settings.Staged && !settings.NoProgress && !console.IsErrorRedirected)

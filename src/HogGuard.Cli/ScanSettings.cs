@@ -35,6 +35,8 @@ internal sealed record ScanSettings
 
     public bool AllCommits { get; init; }
 
+    public bool Unreachable { get; init; }
+
     public string? Baseline { get; init; }
 
     public string? WriteBaseline { get; init; }

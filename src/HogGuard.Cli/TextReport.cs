@@ -108,7 +108,8 @@ internal static class TextReport
             foreach (var location in finding.Locations.DefaultIfEmpty(new Location("-")))
             {
                 var where = location.Line is { } line ? $"{location.Path}:{line}:{location.Column}" : location.Path;
-                var commit = location.Commit is null ? string.Empty : " " + location.Commit[..Math.Min(12, location.Commit.Length)];
+                var commit = (location.Commit is null ? string.Empty : " " + location.Commit[..Math.Min(12, location.Commit.Length)])
+                    + (location.Unreachable is { } reach ? $" [unreachable: {reach}]" : string.Empty);
                 console.MarkupLine($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/] {Markup.Escape($"{finding.Rule.Id} {finding.Masked} {finding.Fingerprint} {where}{commit}{verdict}{detail}")}");
             }
         }
@@ -144,13 +145,14 @@ internal static class TextReport
     private static string Describe(Location location)
     {
         var where = location.Line is { } line ? $"{location.Path}:{line}:{location.Column}" : location.Path;
+        var reach = location.Unreachable is { } r ? $" [unreachable: {r}]" : string.Empty;
         if (location.Commit is null)
         {
-            return where;
+            return where + reach;
         }
 
         var date = location.Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "?";
-        return $"{where} @ {location.Commit[..Math.Min(12, location.Commit.Length)]} ({location.Author}, {date})";
+        return $"{where} @ {location.Commit[..Math.Min(12, location.Commit.Length)]} ({location.Author}, {date}){reach}";
     }
 
     private static string Describe(Verification v)

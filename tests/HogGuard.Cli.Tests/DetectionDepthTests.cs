@@ -93,3 +93,58 @@ public sealed class AuditEntryShapeTests
         Assert.StartsWith("ok: 1 entries", Tool.Run(folder.Root, "audit", "verify", "log").Stdout, StringComparison.Ordinal);
     }
 }
+
+/// <summary>--history covers refs/stash and notes; --unreachable adds what no ref reaches: reflog-only commits and dangling blobs.</summary>
+public sealed class UnreachableTests
+{
+    [Fact]
+    public void ResetAwaySecret_IsFoundOnlyWithUnreachable_AtItsReflogEntry_AndADanglingBlobAsDangling()
+    {
+        using var repo = new GitRepo();
+        repo.Write("readme.txt", "hello\n");
+        repo.Commit("base");
+        var leaked = Tokens.New("phx_");
+        repo.Write("deploy/leak.env", $"POSTHOG_PERSONAL_API_KEY={leaked}\n");
+        var leakCommit = repo.Commit("oops");
+        repo.Git("reset", "-q", "--hard", "HEAD~1");
+        var dangling = Tokens.New("phs_");
+        repo.GitWithInput($"POSTHOG_SECRET_KEY={dangling}\n", "hash-object", "-w", "--stdin");
+
+        var reachable = Tool.Run(repo.Root, "scan", ".", "--history", "--format", "json");
+        var all = Tool.Run(repo.Root, "scan", ".", "--history", "--unreachable", "--format", "json");
+
+        Assert.True(reachable.ExitCode == 0, reachable.ToString());
+        Assert.Equal(1, all.ExitCode);
+        var report = Report.Parse(all);
+        var fromReflog = report.ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(leaked)).GetProperty("locations")[0];
+        Assert.Equal("deploy/leak.env", fromReflog.GetProperty("path").GetString());
+        Assert.Equal(leakCommit, fromReflog.GetProperty("commit").GetString());
+        Assert.Matches(@"^reflog (HEAD|refs/heads/main)@\{\d+\}$", fromReflog.GetProperty("unreachable").GetString());
+        var loose = report.ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(dangling)).GetProperty("locations")[0];
+        Assert.Equal("dangling", loose.GetProperty("unreachable").GetString());
+        Assert.StartsWith("(unreachable blob ", loose.GetProperty("path").GetString(), StringComparison.Ordinal);
+
+        var text = Tool.Run(repo.Root, "scan", ".", "--history", "--unreachable");
+        Assert.Contains("[unreachable: dangling]", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StashAndNotes_AreCoveredByHistory()
+    {
+        using var repo = new GitRepo();
+        repo.Write("app.txt", "v1\n");
+        var head = repo.Commit("base");
+        var stashed = Tokens.New("phx_");
+        repo.Write("app.txt", $"key={stashed}\n");
+        repo.Git("stash", "-q");
+        var noted = Tokens.New("phs_");
+        repo.Git("notes", "add", "-m", $"deploy with {noted}", head);
+
+        var result = Tool.Run(repo.Root, "scan", ".", "--history", "--format", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        var report = Report.Parse(result);
+        report.ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(stashed));
+        report.ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(noted));
+    }
+}

@@ -7,4 +7,11 @@ namespace HogGuard.Detection;
 /// <param name="Commit">The commit that introduced the content (history scans only).</param>
 /// <param name="Author">That commit's author name.</param>
 /// <param name="Date">That commit's author date.</param>
-public sealed record Location(string Path, int? Line = null, int? Column = null, string? Commit = null, string? Author = null, DateTimeOffset? Date = null);
+public sealed record Location(string Path, int? Line = null, int? Column = null, string? Commit = null, string? Author = null, DateTimeOffset? Date = null)
+{
+    /// <summary>
+    /// For a blob no ref reaches (<c>--unreachable</c>): <c>reflog HEAD@{2}</c> when a reflog entry
+    /// still holds it, <c>dangling</c> when nothing does; null for reachable content.
+    /// </summary>
+    public string? Unreachable { get; init; }
+}

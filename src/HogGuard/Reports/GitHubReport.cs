@@ -57,6 +57,11 @@ public static class GitHubReport
             message.Append(" introduced in commit ").Append(commit[..Math.Min(12, commit.Length)]);
         }
 
+        if (location.Unreachable is { } reach)
+        {
+            message.Append(" (unreachable: ").Append(reach).Append(')');
+        }
+
         if (finding.Verification is { } verification)
         {
             message.Append("; PostHog: ").Append(verification.Status.ToString().ToLowerInvariant());

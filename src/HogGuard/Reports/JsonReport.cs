@@ -37,6 +37,7 @@ public static class JsonReport
                     Commit = l.Commit,
                     Author = l.Author,
                     Date = ReportNames.FormatDate(l.Date),
+                    Unreachable = l.Unreachable,
                 })],
                 Verification = f.Verification is { } v ? new JsonVerification
                 {
@@ -161,6 +162,10 @@ internal sealed class JsonLocation
     public string? Author { get; init; }
 
     public string? Date { get; init; }
+
+    /// <summary>Present for blobs no ref reaches: "reflog REF@{N}" or "dangling".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Unreachable { get; init; }
 }
 
 internal sealed class JsonSummary

@@ -36,7 +36,8 @@ public static class SarifReport
 
     private static SarifResultInput ToResult(Finding finding, Location location)
     {
-        var where = location.Commit is null ? string.Empty : $" (introduced in commit {location.Commit[..Math.Min(12, location.Commit.Length)]})";
+        var where = (location.Commit is null ? string.Empty : $" (introduced in commit {location.Commit[..Math.Min(12, location.Commit.Length)]})")
+            + (location.Unreachable is { } reach ? $" (unreachable: {reach}; gone from every ref but still in the repository until garbage collection)" : string.Empty);
         return new SarifResultInput(
             finding.Rule.Id,
             SarifWriter.Level(finding.Severity),

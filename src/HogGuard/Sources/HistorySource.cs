@@ -44,9 +44,14 @@ internal static class HistorySource
                 .Unwrap())
             .ToList();
         var envBlobs = new HashSet<BlobRef>();
+        IReadOnlySet<string> unreachable = new HashSet<string>();
         try
         {
             await ListBlobsAsync(root, revisions, queue.Writer, stats, envBlobs, stop.Token).ConfigureAwait(false);
+            if (options.Unreachable)
+            {
+                unreachable = await Unreachable.ListAsync(root, queue.Writer, stats, stop.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -76,7 +81,13 @@ internal static class HistorySource
                 : $"{stats.MissingObjects:N0} objects are missing or unreadable in the repository (a damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a healthy clone.");
         }
 
-        return await Provenance.ResolveAsync(root, revisions, sink.Hits, options.AllCommits, cancellationToken).ConfigureAwait(false);
+        var resolved = await Provenance.ResolveAsync(root, revisions, sink.Hits.Where(h => h.BlobId is null || !unreachable.Contains(h.BlobId)).ToList(), options.AllCommits, cancellationToken).ConfigureAwait(false);
+        if (unreachable.Count > 0)
+        {
+            resolved.AddRange(await Unreachable.ResolveAsync(root, sink.Hits.Where(h => h.BlobId is not null && unreachable.Contains(h.BlobId)).ToList(), cancellationToken).ConfigureAwait(false));
+        }
+
+        return resolved;
     }
 
     /// <summary>A partial clone names itself in its configuration (<c>extensions.partialClone</c>, or a promisor remote).</summary>

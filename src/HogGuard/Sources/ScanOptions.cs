@@ -29,6 +29,12 @@ public sealed class ScanOptions
     /// </summary>
     public bool AllCommits { get; init; }
 
+    /// <summary>
+    /// For <see cref="ScanMode.History"/> of every ref: also scan blobs no ref reaches (held only by
+    /// reflog entries, or dangling after a force-push or rebase), until git's garbage collection.
+    /// </summary>
+    public bool Unreachable { get; init; }
+
     /// <summary>Receives counts while a long scan runs.</summary>
     public IProgress<ScanStatistics>? Progress { get; init; }
 }
