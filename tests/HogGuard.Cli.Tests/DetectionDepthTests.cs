@@ -148,3 +148,25 @@ public sealed class UnreachableTests
         report.ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(noted));
     }
 }
+
+/// <summary>UTF-32 text (with or without a byte order mark) is decoded and scanned, in a tree and in history.</summary>
+public sealed class Utf32Tests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Utf32File_IsScanned(bool history)
+    {
+        using var repo = new GitRepo();
+        var token = Tokens.New("phs_");
+        var text = $"# exported\nPOSTHOG_SECRET_KEY={token}\n";
+        File.WriteAllBytes(Path.Combine(repo.Root, "export.txt"), [0xFF, 0xFE, 0x00, 0x00, .. new System.Text.UTF32Encoding(false, false).GetBytes(text)]);
+        repo.Commit("utf-32 export");
+
+        var result = Tool.Run(repo.Root, history ? ["scan", ".", "--history", "--format", "json"] : ["scan", ".", "--format", "json"]);
+
+        Assert.Equal(1, result.ExitCode);
+        var location = Report.Parse(result).ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(token)).GetProperty("locations")[0];
+        Assert.Equal(2, location.GetProperty("line").GetInt32());
+    }
+}

@@ -58,11 +58,11 @@ internal sealed class ContentScanner
                 {
                     checkContent = false;
                     var probe = buffer.AsSpan(0, Math.Min(filled, BinaryProbeLength));
-                    if (TextEncodings.DetectUtf16(probe) is { } utf16)
+                    if (TextEncodings.DetectWide(probe) is { } wide)
                     {
-                        // A UTF-16 file (Windows PowerShell's '>' writes these): scan it as UTF-8.
+                        // A UTF-16 file (Windows PowerShell's '>' writes these) or UTF-32: scan it as UTF-8.
                         using var rest = new PrefixedStream(buffer.AsMemory(0, filled), stream, end ? 0 : remaining);
-                        using var utf8 = Encoding.CreateTranscodingStream(rest, utf16, Encoding.UTF8, leaveOpen: true);
+                        using var utf8 = Encoding.CreateTranscodingStream(rest, wide, Encoding.UTF8, leaveOpen: true);
                         return ScanWindows(utf8, long.MaxValue, path, blobId, checkContent: false);
                     }
 

@@ -127,6 +127,10 @@ public sealed class TokenDetectorTests
     [InlineData("utf-16le-bom")]
     [InlineData("utf-16be-bom")]
     [InlineData("utf-16le")]
+    [InlineData("utf-32le-bom")]
+    [InlineData("utf-32be-bom")]
+    [InlineData("utf-32le")]
+    [InlineData("utf-32be")]
     public void Scan_Utf16Text_IsDecodedAndScanned(string form)
     {
         var token = Token("phx_");
@@ -135,6 +139,10 @@ public sealed class TokenDetectorTests
         {
             "utf-16le-bom" => [0xFF, 0xFE, .. Encoding.Unicode.GetBytes(text)],
             "utf-16be-bom" => [0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes(text)],
+            "utf-32le-bom" => [0xFF, 0xFE, 0x00, 0x00, .. new UTF32Encoding(false, false).GetBytes(text)],
+            "utf-32be-bom" => [0x00, 0x00, 0xFE, 0xFF, .. new UTF32Encoding(true, false).GetBytes(text)],
+            "utf-32le" => new UTF32Encoding(false, false).GetBytes(text),
+            "utf-32be" => new UTF32Encoding(true, false).GetBytes(text),
             _ => Encoding.Unicode.GetBytes(text),
         };
 
