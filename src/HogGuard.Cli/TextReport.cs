@@ -107,10 +107,8 @@ internal static class TextReport
             var detail = finding.Detail is null ? string.Empty : $" ({finding.Detail})";
             foreach (var location in finding.Locations.DefaultIfEmpty(new Location("-")))
             {
-                var where = location.Line is { } line ? $"{location.Path}:{line}:{location.Column}" : location.Path;
-                var commit = (location.Commit is null ? string.Empty : " " + location.Commit[..Math.Min(12, location.Commit.Length)])
-                    + (location.Unreachable is { } reach ? $" [unreachable: {reach}]" : string.Empty);
-                console.MarkupLine($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/] {Markup.Escape($"{finding.Rule.Id} {finding.Masked} {finding.Fingerprint} {where}{commit}{verdict}{detail}")}");
+                var commit = location.Commit is null ? string.Empty : " " + ShortCommit(location.Commit);
+                console.MarkupLine($"[{Style(finding.Severity)}]{finding.Severity.Name()}[/] {Markup.Escape($"{finding.Rule.Id} {finding.Masked} {finding.Fingerprint} {Place(location)}{commit}{Reach(location)}{verdict}{detail}")}");
             }
         }
     }
@@ -144,16 +142,21 @@ internal static class TextReport
 
     private static string Describe(Location location)
     {
-        var where = location.Line is { } line ? $"{location.Path}:{line}:{location.Column}" : location.Path;
-        var reach = location.Unreachable is { } r ? $" [unreachable: {r}]" : string.Empty;
         if (location.Commit is null)
         {
-            return where + reach;
+            return Place(location) + Reach(location);
         }
 
         var date = location.Date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "?";
-        return $"{where} @ {location.Commit[..Math.Min(12, location.Commit.Length)]} ({location.Author}, {date}){reach}";
+        return $"{Place(location)} @ {ShortCommit(location.Commit)} ({location.Author}, {date}){Reach(location)}";
     }
+
+    /// <summary><c>path:line:column</c>, or the path alone for a finding about a whole file.</summary>
+    private static string Place(Location location) => location.Line is { } line ? $"{location.Path}:{line}:{location.Column}" : location.Path;
+
+    private static string ShortCommit(string commit) => commit[..Math.Min(12, commit.Length)];
+
+    private static string Reach(Location location) => location.Unreachable is { } reach ? $" [unreachable: {reach}]" : string.Empty;
 
     private static string Describe(Verification v)
     {

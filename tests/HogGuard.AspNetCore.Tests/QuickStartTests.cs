@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using HogGuard.Testing;
 
 namespace HogGuard.AspNetCore.Tests;
 
@@ -81,7 +80,7 @@ public sealed class QuickStartTests : IDisposable
 
     private static string QuickStartBlock()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(ProcessRunner.RepositoryRoot, "README.md"));
         var marker = readme.IndexOf("<!-- quick-start -->", StringComparison.Ordinal);
         Assert.True(marker >= 0, "README has no quick-start block");
         var start = readme.IndexOf("```sh\n", marker, StringComparison.Ordinal) + "```sh\n".Length;
@@ -89,40 +88,6 @@ public sealed class QuickStartTests : IDisposable
         return readme[start..end];
     }
 
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "HogGuard.slnx")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("not inside the repository");
-    }
-
-    private (int Code, string Output) RunBash(string script)
-    {
-        var info = new ProcessStartInfo("bash") { WorkingDirectory = _folder, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(script);
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the quick start did not finish:\n" + output);
-        }
-
-        process.WaitForExit();
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-    }
+    private (int Code, string Output) RunBash(string script) =>
+        ProcessRunner.Run("bash", ["-c", script], _folder, timeout: TimeSpan.FromMinutes(3));
 }

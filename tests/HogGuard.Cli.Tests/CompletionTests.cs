@@ -1,3 +1,4 @@
+using HogGuard.Testing;
 using HogGuard.Cli.Tests.Infrastructure;
 
 namespace HogGuard.Cli.Tests;
@@ -24,9 +25,7 @@ public sealed class CompletionTests : IDisposable
         var script = Tool.Run(folder.Root, "completion", "bash");
         Assert.Equal(0, script.ExitCode);
         File.WriteAllText(Path.Combine(_bin, "hogguard.bash"), script.Stdout);
-        var wrapper = Path.Combine(_bin, "hogguard");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nexec '{Tool.DotnetHost()}' '{Path.Combine(AppContext.BaseDirectory, "hogguard.dll")}' \"$@\"\n");
-        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Tool.WriteOnPath(_bin);
 
         var run = ProcessRunner.Run(
             "bash",

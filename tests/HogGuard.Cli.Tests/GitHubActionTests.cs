@@ -1,3 +1,4 @@
+using HogGuard.Testing;
 using System.Text.RegularExpressions;
 using HogGuard.Cli.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;

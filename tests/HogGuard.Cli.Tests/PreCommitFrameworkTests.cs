@@ -1,3 +1,4 @@
+using HogGuard.Testing;
 using HogGuard.Cli.Tests.Infrastructure;
 
 namespace HogGuard.Cli.Tests;
@@ -43,9 +44,7 @@ public sealed class PreCommitFrameworkTests : IDisposable
         var bin = Directory.CreateTempSubdirectory("hogguard-bin-").FullName;
         try
         {
-            var wrapper = Path.Combine(bin, "hogguard");
-            File.WriteAllText(wrapper, $"#!/bin/sh\nexec '{Tool.DotnetHost()}' '{Path.Combine(AppContext.BaseDirectory, "hogguard.dll")}' \"$@\"\n");
-            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Tool.WriteOnPath(bin);
             using var repo = new GitRepo();
             var known = Tokens.New("phx_");
             repo.Write("legacy.txt", known);

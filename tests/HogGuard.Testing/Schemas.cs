@@ -12,19 +12,7 @@ namespace HogGuard.Testing;
 /// </summary>
 public static class Schemas
 {
-    private static readonly Lazy<string> Folder = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "schemas");
-            if (File.Exists(Path.Combine(dir.FullName, "HogGuard.slnx")) && Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("schemas/ not found above the test assembly");
-    });
+    private static string Folder => Path.Combine(ProcessRunner.RepositoryRoot, "schemas");
 
     private static readonly Dictionary<string, JsonSchema> Loaded = [];
     private static readonly Lock Gate = new();
@@ -62,7 +50,7 @@ public static class Schemas
         {
             if (!Loaded.TryGetValue(name, out schema!))
             {
-                schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(Folder.Value, name + ".schema.json")));
+                schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(Folder, name + ".schema.json")));
                 Loaded[name] = schema;
             }
         }

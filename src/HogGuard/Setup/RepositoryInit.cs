@@ -40,7 +40,7 @@ internal static class RepositoryInit
             return new InitResult(configPath, survey, [], $"not a git repository ({reason}), so .gitignore was not checked");
         }
 
-        var missing = EnvFiles.GitignoreHit(root) is null ? [] : MissingPatterns(root);
+        var missing = EnvFiles.MissingIgnorePatterns(root);
         if (missing.Count > 0)
         {
             var gitignore = Path.Combine(root, ".gitignore");
@@ -61,13 +61,5 @@ internal static class RepositoryInit
         }
 
         return new InitResult(configPath, survey, missing, null);
-    }
-
-    /// <summary>The patterns of <see cref="EnvFiles.Patterns"/> whose example path git does not ignore yet.</summary>
-    private static List<string> MissingPatterns(string root)
-    {
-        var (_, output, _) = Git.Run(root, ["check-ignore", "--no-index", .. EnvFiles.MustIgnore]);
-        var ignored = Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        return [.. EnvFiles.MustIgnore.Select((path, i) => (path, EnvFiles.Patterns[i])).Where(x => !ignored.Contains(x.path)).Select(x => x.Item2)];
     }
 }

@@ -69,8 +69,8 @@ internal static class EnvFiles
         })];
     }
 
-    /// <summary>Asks git which of the env names .gitignore fails to ignore under <paramref name="root"/>.</summary>
-    public static Hit? GitignoreHit(string root)
+    /// <summary>The <see cref="Patterns"/> whose example path .gitignore under <paramref name="root"/> does not ignore (git decides).</summary>
+    public static List<string> MissingIgnorePatterns(string root)
     {
         var (code, output, error) = Git.Run(root, ["check-ignore", "--no-index", .. MustIgnore]);
         if (code > 1)
@@ -79,7 +79,13 @@ internal static class EnvFiles
         }
 
         var ignored = System.Text.Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        var missing = MustIgnore.Select((p, i) => (Path: p, Pattern: Patterns[i])).Where(x => !ignored.Contains(x.Path)).Select(x => x.Pattern).ToList();
+        return [.. MustIgnore.Select((p, i) => (Path: p, Pattern: Patterns[i])).Where(x => !ignored.Contains(x.Path)).Select(x => x.Pattern)];
+    }
+
+    /// <summary>The finding for env names .gitignore fails to ignore under <paramref name="root"/>, or null.</summary>
+    public static Hit? GitignoreHit(string root)
+    {
+        var missing = MissingIgnorePatterns(root);
         if (missing.Count == 0)
         {
             return null;

@@ -60,8 +60,8 @@ internal static class Provenance
         return resolved;
     }
 
-    /// <summary>For each wanted blob, each path it was written at and the commits that wrote it there.</summary>
-    private static async Task<Dictionary<string, Dictionary<string, List<CommitInfo>>>> FindWritesAsync(
+    /// <summary>For each wanted blob, each path it was written at and the commits that wrote it there, over the commits <paramref name="revisions"/> name.</summary>
+    internal static async Task<Dictionary<string, Dictionary<string, List<CommitInfo>>>> FindWritesAsync(
         string root, IReadOnlyList<string> revisions, HashSet<string> wanted, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, Dictionary<string, List<CommitInfo>>>(StringComparer.Ordinal);
@@ -163,5 +163,5 @@ internal static class Provenance
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    private sealed record CommitInfo(string Hash, string Author, DateTimeOffset Date);
+    internal sealed record CommitInfo(string Hash, string Author, DateTimeOffset Date);
 }

@@ -47,58 +47,25 @@ internal static class Unreachable
             return [];
         }
 
-        // Commits only the reflogs reach, newest first, with the blobs their diffs wrote.
+        // The commits only the reflogs reach, with the blobs their diffs wrote: the same log pass as for reachable history.
         var selectors = ReflogSelectors(root);
-        var writes = new Dictionary<string, List<(string Path, string Commit, string Author, DateTimeOffset Date)>>(StringComparer.Ordinal);
-        var (code, output, _) = Git.Run(root, "log", "--reflog", "--not", "--all", "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI");
-        if (code == 0)
-        {
-            (string Hash, string Author, DateTimeOffset Date)? current = null;
-            foreach (var line in Encoding.UTF8.GetString(output).Split('\n'))
-            {
-                if (line.StartsWith('\u0001'))
-                {
-                    var parts = line[1..].Split('\u001f');
-                    current = parts.Length == 3 && DateTimeOffset.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
-                        ? (parts[0], parts[1], date)
-                        : null;
-                    continue;
-                }
-
-                var tab = line.IndexOf('\t', StringComparison.Ordinal);
-                if (current is not { } commit || !line.StartsWith(':') || tab < 0)
-                {
-                    continue;
-                }
-
-                var fields = line[..tab].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length >= 2 && wanted.Contains(fields[^2]))
-                {
-                    if (!writes.TryGetValue(fields[^2], out var list))
-                    {
-                        writes[fields[^2]] = list = [];
-                    }
-
-                    list.Add((Provenance.Unquote(line[(tab + 1)..]), commit.Hash, commit.Author, commit.Date));
-                }
-            }
-        }
-
+        var writes = await Provenance.FindWritesAsync(root, ["--reflog", "--not", "--all"], wanted, cancellationToken).ConfigureAwait(false);
         var resolved = new List<Hit>();
         foreach (var hit in hits)
         {
-            if (!writes.TryGetValue(hit.BlobId!, out var places))
+            if (!writes.TryGetValue(hit.BlobId!, out var byPath))
             {
                 resolved.Add(hit with { Location = hit.Location with { Unreachable = "dangling" } });
                 continue;
             }
 
-            foreach (var place in places.GroupBy(p => p.Path).Select(g => g.MinBy(p => p.Date)))
+            foreach (var (path, commits) in byPath)
             {
-                var entry = selectors.TryGetValue(place.Commit, out var selector) ? $"reflog {selector}" : "reflog";
+                var commit = commits.MinBy(c => c.Date)!;
+                var entry = selectors.TryGetValue(commit.Hash, out var selector) ? $"reflog {selector}" : "reflog";
                 resolved.Add(hit with
                 {
-                    Location = hit.Location with { Path = place.Path, Commit = place.Commit, Author = place.Author, Date = place.Date, Unreachable = entry },
+                    Location = hit.Location with { Path = path, Commit = commit.Hash, Author = commit.Author, Date = commit.Date, Unreachable = entry },
                 });
             }
         }

@@ -1,3 +1,4 @@
+using HogGuard.Testing;
 using System.Text.Json;
 
 namespace HogGuard.Cli.Tests.Infrastructure;

@@ -75,6 +75,15 @@ internal static class Tool
         return Process.Start(info)!;
     }
 
+    /// <summary>Writes an executable <c>hogguard</c> into <paramref name="folder"/> that runs the built tool, for tests that put it on PATH.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static void WriteOnPath(string folder)
+    {
+        var wrapper = Path.Combine(folder, "hogguard");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec '{DotnetHost()}' '{Assembly}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     /// <summary>The built tool as a separate process, with the given variables added to this one's.</summary>
     public static ToolResult RunProcess(string workingDirectory, string? stdin, Dictionary<string, string>? environment, params string[] args)
     {

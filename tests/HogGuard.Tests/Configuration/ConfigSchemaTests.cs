@@ -24,7 +24,7 @@ public sealed partial class ConfigSchemaTests
     [Fact]
     public void EveryHogguardYmlExampleInTheReadme_IsAcceptedByParserAndSchema()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(ProcessRunner.RepositoryRoot, "README.md"));
         var examples = YamlBlock().Matches(readme).Select(m => m.Groups[1].Value)
             .Where(y => Regex.IsMatch(y, "^(scan|environments|audit|posthog|rotation|webhooks):", RegexOptions.Multiline))
             .ToList();
@@ -41,23 +41,10 @@ public sealed partial class ConfigSchemaTests
     [Fact]
     public void ThisRepositorysOwnHogguardYml_IsValid()
     {
-        var yaml = File.ReadAllText(Path.Combine(RepositoryRoot(), "hogguard.yml"));
+        var yaml = File.ReadAllText(Path.Combine(ProcessRunner.RepositoryRoot, "hogguard.yml"));
 
         HogGuardConfig.Parse(yaml, "hogguard.yml");
         Assert.Empty(Schemas.ConfigProblems(yaml));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HogGuard.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("HogGuard.slnx not found");
     }
 
     [GeneratedRegex("```yaml\\n(.*?)```", RegexOptions.Singleline)]

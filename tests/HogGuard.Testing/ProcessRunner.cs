@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace HogGuard.Cli.Tests.Infrastructure;
+namespace HogGuard.Testing;
 
 /// <summary>Runs a real program (git hooks, pre-commit, bash, the SARIF multitool) and collects its output, stdout and stderr interleaved.</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     /// <summary>The repository this test assembly was built from (where HogGuard.slnx is).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
