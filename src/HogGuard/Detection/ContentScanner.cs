@@ -47,6 +47,7 @@ internal sealed class ContentScanner
         {
             var filled = 0;
             var position = new LinePosition(1, 0);
+            var continued = false;
             var settings = SettingDetector.AppliesTo(path);
             while (true)
             {
@@ -75,7 +76,8 @@ internal sealed class ContentScanner
 
                 var window = buffer.AsSpan(0, filled);
                 var limit = end ? filled : filled - TokenDetector.Overlap;
-                ScanWindow(window, limit, position, path, blobId, settings);
+                ScanWindow(window, limit, continued, position, path, blobId, settings);
+                continued = true;
                 if (end)
                 {
                     return ContentOutcome.Scanned;
@@ -100,19 +102,15 @@ internal sealed class ContentScanner
             return ContentOutcome.Binary;
         }
 
-        ScanWindow(data, data.Length, new LinePosition(firstLine, 0), path, null, SettingDetector.AppliesTo(path));
+        ScanWindow(data, data.Length, continued: false, new LinePosition(firstLine, 0), path, null, SettingDetector.AppliesTo(path));
         return ContentOutcome.Scanned;
     }
 
-    private void ScanWindow(ReadOnlySpan<byte> window, int limit, LinePosition start, string path, string? blobId, bool settings)
+    private void ScanWindow(ReadOnlySpan<byte> window, int limit, bool continued, LinePosition start, string path, string? blobId, bool settings)
     {
-        List<TokenMatch>? tokens = null;
+        var tokens = new List<TokenMatch>();
         List<SettingMatch>? settingMatches = null;
-        if (window.IndexOf("ph"u8) >= 0)
-        {
-            tokens = [];
-            TokenDetector.Scan(window, limit, tokens);
-        }
+        TokenDetector.Scan(window, limit, tokens, continued);
 
         if (settings)
         {
@@ -120,25 +118,25 @@ internal sealed class ContentScanner
             SettingDetector.Scan(window, limit, settingMatches);
         }
 
-        if ((tokens is null || tokens.Count == 0) && (settingMatches is null || settingMatches.Count == 0))
+        if (tokens.Count == 0 && (settingMatches is null || settingMatches.Count == 0))
         {
             return;
         }
 
-        var all = new List<(int Offset, int ReportOffset, int Length, Rule Rule, string Kind)>();
-        foreach (var t in tokens ?? [])
+        var all = new List<(int Offset, int ReportOffset, int Length, Rule Rule, string Kind, string? Value, string? Encoding)>();
+        foreach (var t in tokens)
         {
-            all.Add((t.Offset, t.Offset, t.Length, Rules.ForKind(t.Kind), t.Kind.ReportName()));
+            all.Add((t.Offset, t.Offset, t.Length, Rules.ForKind(t.Kind), t.Kind.ReportName(), t.Value, t.Encoding));
         }
 
         foreach (var s in settingMatches ?? [])
         {
-            all.Add((s.ValueOffset, s.NameOffset, s.ValueLength, Rules.SettingLiteral, "setting"));
+            all.Add((s.ValueOffset, s.NameOffset, s.ValueLength, Rules.SettingLiteral, "setting", null, null));
         }
 
         all.Sort((a, b) => a.ReportOffset.CompareTo(b.ReportOffset));
         var cursor = new LineCursor(window, start);
-        foreach (var (offset, reportOffset, length, rule, kind) in all)
+        foreach (var (offset, reportOffset, length, rule, kind, value, encoding) in all)
         {
             var (line, column, lineStart) = cursor.MoveTo(reportOffset);
             if (HasAllowMarker(window, lineStart, reportOffset))
@@ -146,8 +144,8 @@ internal sealed class ContentScanner
                 continue;
             }
 
-            var secret = new PostHogSecret(Encoding.UTF8.GetString(window.Slice(offset, length)));
-            var location = new Location(path, line, column);
+            var secret = new PostHogSecret(value ?? Encoding.UTF8.GetString(window.Slice(offset, length)));
+            var location = new Location(path, line, column) { Encoding = encoding };
             _sink.Add(new Hit(rule, kind, secret.Fingerprint, secret.Masked, location, blobId) { Secret = secret });
         }
     }

@@ -14,4 +14,11 @@ public sealed record Location(string Path, int? Line = null, int? Column = null,
     /// still holds it, <c>dangling</c> when nothing does; null for reachable content.
     /// </summary>
     public string? Unreachable { get; init; }
+
+    /// <summary>
+    /// How the secret was encoded where it was seen: <c>base64</c>, <c>base64url</c>, <c>percent</c>
+    /// (URL encoding) or <c>unicode-escape</c> (<c>\u0070</c>), two joined by <c>+</c> (outermost
+    /// first) when it was encoded twice; null when it is written plainly.
+    /// </summary>
+    public string? Encoding { get; init; }
 }

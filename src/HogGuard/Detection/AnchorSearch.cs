@@ -1,0 +1,225 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HogGuard.Detection;
+
+/// <summary>What a two-byte anchor announces.</summary>
+internal enum AnchorFamily : byte
+{
+    /// <summary><c>ph</c>: a token written plainly (or with escapes after its first two letters).</summary>
+    Plain,
+
+    /// <summary><c>%7</c> or <c>\u</c>: a token whose <c>p</c> is percent- or <c>\u</c>-escaped.</summary>
+    Escape,
+
+    /// <summary>The base64 form of <c>ph</c> at one of the three byte alignments.</summary>
+    Base64,
+
+    /// <summary>The base64 form of a <see cref="Base64"/> anchor: a token encoded twice.</summary>
+    Base64Twice,
+}
+
+/// <summary>
+/// Finds every position where one of a small set of two-byte anchors starts, in one vectorised pass:
+/// the plain <c>ph</c>, the escapes, and the base64 forms of <c>ph</c> (once and twice encoded) at
+/// each byte alignment. Those base64 forms are fixed strings whatever the token's kind, so encoded
+/// tokens cost the same search as plain ones. Each anchor's first byte picks a table slot by a
+/// 4-bit hash (its low nibble, or for the second table bits 1-4); one shuffle per table gives the
+/// expected first and second bytes, so a 32-byte block costs a handful of instructions.
+/// </summary>
+internal static class AnchorSearch
+{
+    private static readonly Anchor[] Anchors = BuildAnchors();
+    private static readonly Tables Table = BuildTables(Anchors);
+
+    /// <summary>Every anchor, for tests and for documentation.</summary>
+    public static IReadOnlyList<Anchor> All => Anchors;
+
+    /// <summary>The anchor that starts with these two bytes, if any.</summary>
+    public static Anchor? Find(byte first, byte second)
+    {
+        foreach (var anchor in Anchors)
+        {
+            if (anchor.First == first && anchor.Second == second)
+            {
+                return anchor;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> for each anchor start in <c>[from, end)</c>, in order; the
+    /// visitor returns the position the search goes on from (to skip a token it matched).
+    /// </summary>
+    public static void ForEach<TVisitor>(ReadOnlySpan<byte> data, int end, ref TVisitor visit)
+        where TVisitor : struct, IAnchorVisitor, allows ref struct
+    {
+        var at = 0;
+        ref var start = ref MemoryMarshal.GetReference(data);
+        // A block needs the byte after its last lane too.
+        if (Avx2.IsSupported)
+        {
+            var low = Vector256.Create((byte)0x0F);
+            while (at + Vector256<byte>.Count + 1 <= data.Length && at < end)
+            {
+                var a = Vector256.LoadUnsafe(ref start, (nuint)at);
+                var b = Vector256.LoadUnsafe(ref start, (nuint)at + 1);
+                var h1 = a & low;
+                var h2 = (a.AsUInt16() >> 1).AsByte() & low;
+                var m = (Vector256.Equals(Avx2.Shuffle(Table.First1.V256, h1), a) & Vector256.Equals(Avx2.Shuffle(Table.Second1.V256, h1), b))
+                    | (Vector256.Equals(Avx2.Shuffle(Table.First2.V256, h2), a) & Vector256.Equals(Avx2.Shuffle(Table.Second2.V256, h2), b));
+                if (m == Vector256<byte>.Zero)
+                {
+                    at += Vector256<byte>.Count;
+                    continue;
+                }
+
+                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, Vector256<byte>.Count, ref visit))
+                {
+                    return;
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var low = Vector128.Create((byte)0x0F);
+            while (at + Vector128<byte>.Count + 1 <= data.Length && at < end)
+            {
+                var a = Vector128.LoadUnsafe(ref start, (nuint)at);
+                var b = Vector128.LoadUnsafe(ref start, (nuint)at + 1);
+                var h1 = a & low;
+                var h2 = (a.AsUInt16() >> 1).AsByte() & low;
+                var m = (Vector128.Equals(Vector128.ShuffleNative(Table.First1.V128, h1), a) & Vector128.Equals(Vector128.ShuffleNative(Table.Second1.V128, h1), b))
+                    | (Vector128.Equals(Vector128.ShuffleNative(Table.First2.V128, h2), a) & Vector128.Equals(Vector128.ShuffleNative(Table.Second2.V128, h2), b));
+                if (m == Vector128<byte>.Zero)
+                {
+                    at += Vector128<byte>.Count;
+                    continue;
+                }
+
+                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, Vector128<byte>.Count, ref visit))
+                {
+                    return;
+                }
+            }
+        }
+
+        // The tail (and machines without SIMD): one table lookup per byte.
+        while (at + 1 < data.Length && at < end)
+        {
+            var index = Table.Scalar[(data[at] << 8) | data[at + 1]];
+            at = index == 0 ? at + 1 : Math.Max(at + 1, visit.Visit(data, at, Anchors[index - 1]));
+        }
+    }
+
+    /// <summary>Visits the anchors a block's mask marks; false when the search is over.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool VisitMask<TVisitor>(uint mask, ReadOnlySpan<byte> data, int end, ref int at, int width, ref TVisitor visit)
+        where TVisitor : struct, IAnchorVisitor, allows ref struct
+    {
+        var block = at;
+        var next = block + width;
+        while (mask != 0)
+        {
+            var i = block + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            if (i < at)
+            {
+                continue; // inside a token the visitor already took
+            }
+
+            if (i >= end)
+            {
+                return false;
+            }
+
+            at = Math.Max(i + 1, visit.Visit(data, i, Anchors[Table.Scalar[(data[i] << 8) | data[i + 1]] - 1]));
+        }
+
+        at = Math.Max(at, next);
+        return true;
+    }
+
+    private static Anchor[] BuildAnchors()
+    {
+        var anchors = new List<Anchor>
+        {
+            new((byte)'p', (byte)'h', AnchorFamily.Plain, 0, 0),
+            new((byte)'%', (byte)'7', AnchorFamily.Escape, 0, 0),
+            new((byte)'\\', (byte)'u', AnchorFamily.Escape, 0, 0),
+        };
+        foreach (var once in Base64Forms.FixedRuns("ph"u8))
+        {
+            anchors.Add(new((byte)once.Text[0], (byte)once.Text[1], AnchorFamily.Base64, once.Offset, once.Alignment));
+            foreach (var twice in Base64Forms.FixedRuns(System.Text.Encoding.ASCII.GetBytes(once.Text[..2])))
+            {
+                anchors.Add(new((byte)twice.Text[0], (byte)twice.Text[1], AnchorFamily.Base64Twice, twice.Offset, twice.Alignment));
+            }
+        }
+
+        return [.. anchors];
+    }
+
+    private static Tables BuildTables(Anchor[] anchors)
+    {
+        var first1 = new byte[16];
+        var second1 = new byte[16];
+        var first2 = new byte[16];
+        var second2 = new byte[16];
+        // An empty slot holds a byte whose hash is not the slot's, so nothing can match it.
+        for (var slot = 0; slot < 16; slot++)
+        {
+            first1[slot] = (byte)(slot == 0 ? 0x01 : 0x00);
+            first2[slot] = (byte)(slot == 0 ? 0x02 : 0x00);
+        }
+
+        var used1 = new bool[16];
+        var used2 = new bool[16];
+        // Pair -> anchor index + 1 (0: no anchor), for the tail and to name what a vector lane found.
+        var scalar = new byte[1 << 16];
+        for (var index = 0; index < anchors.Length; index++)
+        {
+            var anchor = anchors[index];
+            scalar[(anchor.First << 8) | anchor.Second] = (byte)(index + 1);
+            int h1 = anchor.First & 0x0F, h2 = (anchor.First >> 1) & 0x0F;
+            if (!used1[h1])
+            {
+                (used1[h1], first1[h1], second1[h1]) = (true, anchor.First, anchor.Second);
+            }
+            else if (!used2[h2])
+            {
+                (used2[h2], first2[h2], second2[h2]) = (true, anchor.First, anchor.Second);
+            }
+            else
+            {
+                throw new InvalidOperationException($"anchor {(char)anchor.First}{(char)anchor.Second} has no free table slot");
+            }
+        }
+
+        return new Tables(Lanes.Of(first1), Lanes.Of(second1), Lanes.Of(first2), Lanes.Of(second2), scalar);
+    }
+
+    /// <summary>One anchor: its two bytes and what it announces.</summary>
+    /// <param name="GroupOffset">For base64: characters from the start of the 4-character group to the anchor.</param>
+    /// <param name="Alignment">For base64: which byte of the decoded 3-byte group the encoded text starts at (0, 1 or 2).</param>
+    internal sealed record Anchor(byte First, byte Second, AnchorFamily Family, int GroupOffset, int Alignment);
+
+    private sealed record Tables(Lanes First1, Lanes Second1, Lanes First2, Lanes Second2, byte[] Scalar);
+
+    private sealed record Lanes(Vector128<byte> V128, Vector256<byte> V256)
+    {
+        public static Lanes Of(byte[] table) => new(Vector128.Create(table), Vector256.Create(Vector128.Create(table), Vector128.Create(table)));
+    }
+}
+
+/// <summary>Called at each anchor <see cref="AnchorSearch"/> finds.</summary>
+internal interface IAnchorVisitor
+{
+    /// <summary>Handles the anchor at <paramref name="i"/>; returns where the search goes on (at most <paramref name="i"/> + 1 to go on at once).</summary>
+    int Visit(ReadOnlySpan<byte> data, int i, AnchorSearch.Anchor anchor);
+}
