@@ -156,7 +156,8 @@ internal static class TextReport
 
     private static string ShortCommit(string commit) => commit[..Math.Min(12, commit.Length)];
 
-    private static string Reach(Location location) => location.Unreachable is { } reach ? $" [unreachable: {reach}]" : string.Empty;
+    private static string Reach(Location location) =>
+        (location.Unreachable is { } reach ? $" [unreachable: {reach}]" : string.Empty) + (location.Encoding is { } encoding ? $" [{encoding}]" : string.Empty);
 
     private static string Describe(Verification v)
     {

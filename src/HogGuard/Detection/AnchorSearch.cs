@@ -32,6 +32,9 @@ internal enum AnchorFamily : byte
 /// </summary>
 internal static class AnchorSearch
 {
+    /// <summary>The base64 forms of <c>ph</c> at each alignment: where a once-encoded token's anchor is, inside decoded text.</summary>
+    private static readonly Anchor[] OnceForms = [.. Base64Forms.FixedRuns("ph"u8).Select(r => new Anchor((byte)r.Text[0], (byte)r.Text[1], AnchorFamily.Base64, r.Offset, r.Alignment))];
+
     private static readonly Anchor[] Anchors = BuildAnchors();
     private static readonly Tables Table = BuildTables(Anchors);
 
@@ -39,18 +42,13 @@ internal static class AnchorSearch
     public static IReadOnlyList<Anchor> All => Anchors;
 
     /// <summary>The anchor that starts with these two bytes, if any.</summary>
-    public static Anchor? Find(byte first, byte second)
-    {
-        foreach (var anchor in Anchors)
-        {
-            if (anchor.First == first && anchor.Second == second)
-            {
-                return anchor;
-            }
-        }
+    public static Anchor? Find(byte first, byte second) => Table.Scalar[(first << 8) | second] is var index and > 0 ? Anchors[index - 1] : null;
 
-        return null;
-    }
+    /// <summary>The base64 form of <c>ph</c> these two bytes are, at its alignment, if any (for the inner text of a twice-encoded token).</summary>
+    public static Anchor? OnceForm(byte first, byte second) => OnceForms.FirstOrDefault(a => a.First == first && a.Second == second);
+
+    /// <summary>The anchor at <paramref name="i"/>, which the search reported.</summary>
+    public static Anchor At(ReadOnlySpan<byte> data, int i) => Anchors[Table.Scalar[(data[i] << 8) | data[i + 1]] - 1];
 
     /// <summary>
     /// Calls <paramref name="visit"/> for each anchor start in <c>[from, end)</c>, in order; the
@@ -65,14 +63,15 @@ internal static class AnchorSearch
         if (Avx2.IsSupported)
         {
             var low = Vector256.Create((byte)0x0F);
+            var (first1, second1, first2, second2) = (Table.First1.V256, Table.Second1.V256, Table.First2.V256, Table.Second2.V256);
             while (at + Vector256<byte>.Count + 1 <= data.Length && at < end)
             {
                 var a = Vector256.LoadUnsafe(ref start, (nuint)at);
                 var b = Vector256.LoadUnsafe(ref start, (nuint)at + 1);
                 var h1 = a & low;
                 var h2 = (a.AsUInt16() >> 1).AsByte() & low;
-                var m = (Vector256.Equals(Avx2.Shuffle(Table.First1.V256, h1), a) & Vector256.Equals(Avx2.Shuffle(Table.Second1.V256, h1), b))
-                    | (Vector256.Equals(Avx2.Shuffle(Table.First2.V256, h2), a) & Vector256.Equals(Avx2.Shuffle(Table.Second2.V256, h2), b));
+                var m = (Vector256.Equals(Avx2.Shuffle(first1, h1), a) & Vector256.Equals(Avx2.Shuffle(second1, h1), b))
+                    | (Vector256.Equals(Avx2.Shuffle(first2, h2), a) & Vector256.Equals(Avx2.Shuffle(second2, h2), b));
                 if (m == Vector256<byte>.Zero)
                 {
                     at += Vector256<byte>.Count;
@@ -88,14 +87,15 @@ internal static class AnchorSearch
         else if (Vector128.IsHardwareAccelerated)
         {
             var low = Vector128.Create((byte)0x0F);
+            var (first1, second1, first2, second2) = (Table.First1.V128, Table.Second1.V128, Table.First2.V128, Table.Second2.V128);
             while (at + Vector128<byte>.Count + 1 <= data.Length && at < end)
             {
                 var a = Vector128.LoadUnsafe(ref start, (nuint)at);
                 var b = Vector128.LoadUnsafe(ref start, (nuint)at + 1);
                 var h1 = a & low;
                 var h2 = (a.AsUInt16() >> 1).AsByte() & low;
-                var m = (Vector128.Equals(Vector128.ShuffleNative(Table.First1.V128, h1), a) & Vector128.Equals(Vector128.ShuffleNative(Table.Second1.V128, h1), b))
-                    | (Vector128.Equals(Vector128.ShuffleNative(Table.First2.V128, h2), a) & Vector128.Equals(Vector128.ShuffleNative(Table.Second2.V128, h2), b));
+                var m = (Vector128.Equals(Vector128.ShuffleNative(first1, h1), a) & Vector128.Equals(Vector128.ShuffleNative(second1, h1), b))
+                    | (Vector128.Equals(Vector128.ShuffleNative(first2, h2), a) & Vector128.Equals(Vector128.ShuffleNative(second2, h2), b));
                 if (m == Vector128<byte>.Zero)
                 {
                     at += Vector128<byte>.Count;
@@ -112,8 +112,7 @@ internal static class AnchorSearch
         // The tail (and machines without SIMD): one table lookup per byte.
         while (at + 1 < data.Length && at < end)
         {
-            var index = Table.Scalar[(data[at] << 8) | data[at + 1]];
-            at = index == 0 ? at + 1 : Math.Max(at + 1, visit.Visit(data, at, Anchors[index - 1]));
+            at = Table.Scalar[(data[at] << 8) | data[at + 1]] == 0 ? at + 1 : Math.Max(at + 1, visit.Visit(data, at));
         }
     }
 
@@ -138,7 +137,7 @@ internal static class AnchorSearch
                 return false;
             }
 
-            at = Math.Max(i + 1, visit.Visit(data, i, Anchors[Table.Scalar[(data[i] << 8) | data[i + 1]] - 1]));
+            at = Math.Max(i + 1, visit.Visit(data, i));
         }
 
         at = Math.Max(at, next);
@@ -153,10 +152,32 @@ internal static class AnchorSearch
             new((byte)'%', (byte)'7', AnchorFamily.Escape, 0, 0),
             new((byte)'\\', (byte)'u', AnchorFamily.Escape, 0, 0),
         };
-        foreach (var once in Base64Forms.FixedRuns("ph"u8))
+        // Once encoded: "ph" at each alignment gives cG, Bo and wa. "wa" starts a tenth of the words
+        // in English text, so at that alignment the search uses the next pair instead, aH or aG
+        // (which of the two depends on the kind letter), from the fixed forms of the whole prefixes.
+        foreach (var once in OnceForms)
         {
-            anchors.Add(new((byte)once.Text[0], (byte)once.Text[1], AnchorFamily.Base64, once.Offset, once.Alignment));
-            foreach (var twice in Base64Forms.FixedRuns(System.Text.Encoding.ASCII.GetBytes(once.Text[..2])))
+            if (once.Alignment < 2)
+            {
+                anchors.Add(once);
+                continue;
+            }
+
+            foreach (var prefix in new[] { "phx_", "phs_", "pha_", "phr_", "phc_" })
+            {
+                var full = Base64Forms.FixedRuns(System.Text.Encoding.ASCII.GetBytes(prefix)).Single(r => r.Alignment == once.Alignment);
+                var pair = new Anchor((byte)full.Text[1], (byte)full.Text[2], AnchorFamily.Base64, full.Offset + 1, once.Alignment);
+                if (!anchors.Any(a => a.First == pair.First && a.Second == pair.Second))
+                {
+                    anchors.Add(pair);
+                }
+            }
+        }
+
+        // Twice encoded: the base64 forms of those three pairs, at each alignment.
+        foreach (var once in OnceForms)
+        {
+            foreach (var twice in Base64Forms.FixedRuns([once.First, once.Second]))
             {
                 anchors.Add(new((byte)twice.Text[0], (byte)twice.Text[1], AnchorFamily.Base64Twice, twice.Offset, twice.Alignment));
             }
@@ -220,6 +241,9 @@ internal static class AnchorSearch
 /// <summary>Called at each anchor <see cref="AnchorSearch"/> finds.</summary>
 internal interface IAnchorVisitor
 {
-    /// <summary>Handles the anchor at <paramref name="i"/>; returns where the search goes on (at most <paramref name="i"/> + 1 to go on at once).</summary>
-    int Visit(ReadOnlySpan<byte> data, int i, AnchorSearch.Anchor anchor);
+    /// <summary>
+    /// Handles the anchor at <paramref name="i"/> (<see cref="AnchorSearch.At"/> names it); returns
+    /// where the search goes on (at most <paramref name="i"/> + 1 to go on at once).
+    /// </summary>
+    int Visit(ReadOnlySpan<byte> data, int i);
 }

@@ -68,23 +68,43 @@ internal static class TokenDetector
 
     private readonly ref struct Visitor(List<TokenMatch> matches, int startLimit, int firstNeeded) : IAnchorVisitor
     {
-        public int Visit(ReadOnlySpan<byte> data, int i, AnchorSearch.Anchor anchor)
+        public int Visit(ReadOnlySpan<byte> data, int i)
         {
             TokenMatch match;
-            var found = anchor.Family switch
+            int needed;
+            if (data[i] == 'p')
             {
-                AnchorFamily.Plain => TryMatchAt(data, i, truncated: false, out match) || (HasEscapeAfterPrefix(data, i) && TryEscaped(data, i, out match)),
-                AnchorFamily.Escape => TryEscaped(data, i, out match),
-                AnchorFamily.Base64 => TryBase64(data, i, anchor, truncated: false, out match),
-                _ => TryBase64Twice(data, i, anchor, out match),
-            };
-            var needed = match.Offset - anchor.Family switch
+                // The plain anchor, by far the most frequent: no table lookup.
+                if (!TryMatchAt(data, i, truncated: false, out match) && !(HasEscapeAfterPrefix(data, i) && TryEscaped(data, i, out match)))
+                {
+                    return i + 1;
+                }
+
+                needed = match.Offset;
+            }
+            else
             {
-                AnchorFamily.Base64 => OnceLookback,
-                AnchorFamily.Base64Twice => TwiceLookback,
-                _ => 0,
-            };
-            if (!found || needed >= startLimit || needed < firstNeeded)
+                var anchor = AnchorSearch.At(data, i);
+                var found = anchor.Family switch
+                {
+                    AnchorFamily.Escape => TryEscaped(data, i, out match),
+                    AnchorFamily.Base64 => TryBase64(data, i, anchor, truncated: false, out match),
+                    _ => TryBase64Twice(data, i, anchor, out match),
+                };
+                if (!found)
+                {
+                    return i + 1;
+                }
+
+                needed = match.Offset - anchor.Family switch
+                {
+                    AnchorFamily.Base64 => OnceLookback,
+                    AnchorFamily.Base64Twice => TwiceLookback,
+                    _ => 0,
+                };
+            }
+
+            if (needed >= startLimit || needed < firstNeeded)
             {
                 return i + 1;
             }
@@ -151,11 +171,11 @@ internal static class TokenDetector
     }
 
     /// <summary>A <c>ph</c> followed within the prefix or the body's first byte by <c>%</c> or <c>\</c>: <c>phx%5F...</c>.</summary>
-    private static bool HasEscapeAfterPrefix(ReadOnlySpan<byte> data, int i)
-    {
-        var near = data[(i + 2)..Math.Min(data.Length, i + PostHogTokenFormat.PrefixLength + 1)];
-        return near.IndexOfAny((byte)'%', (byte)'\\') >= 0;
-    }
+    private static bool HasEscapeAfterPrefix(ReadOnlySpan<byte> data, int i) =>
+        i + PostHogTokenFormat.PrefixLength < data.Length
+        && (IsEscapeStart(data[i + 2]) || IsEscapeStart(data[i + 3]) || IsEscapeStart(data[i + 4]));
+
+    private static bool IsEscapeStart(byte b) => b is (byte)'%' or (byte)'\\';
 
     /// <summary>
     /// A token with some of its characters written as <c>%XX</c> (URL encoding) or <c>\uXXXX</c>
@@ -219,7 +239,7 @@ internal static class TokenDetector
     {
         match = default;
         var group = i - anchor.GroupOffset;
-        if (group < 0 || !AllBase64(data[group..i]) || Base64Forms.RunLength(data, group, MinEncodedOnce) < MinEncodedOnce)
+        if (group < 0 || !AllBase64(data[group..Math.Min(data.Length, i + 2)]) || Base64Forms.RunLength(data, group, MinEncodedOnce) < MinEncodedOnce)
         {
             return false;
         }
@@ -270,7 +290,7 @@ internal static class TokenDetector
         var n = Base64Forms.Decode(data, start, int.MaxValue, decoded, ends, out var urlSafe, out var stopped);
         var at = ((group - start) / 4 * 3) + anchor.Alignment;
         if (at + 1 >= n
-            || AnchorSearch.Find(decoded[at], decoded[at + 1]) is not { Family: AnchorFamily.Base64 } inner
+            || AnchorSearch.OnceForm(decoded[at], decoded[at + 1]) is not { } inner
             || !TryBase64(decoded[..n], at, inner, truncated: stopped, out var once))
         {
             return false;

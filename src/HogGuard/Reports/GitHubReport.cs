@@ -62,6 +62,11 @@ public static class GitHubReport
             message.Append(" (unreachable: ").Append(reach).Append(')');
         }
 
+        if (location.Encoding is { } encoding)
+        {
+            message.Append(" (written ").Append(encoding).Append("-encoded)");
+        }
+
         if (finding.Verification is { } verification)
         {
             message.Append("; PostHog: ").Append(verification.Status.ToString().ToLowerInvariant());

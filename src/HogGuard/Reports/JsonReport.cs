@@ -38,6 +38,7 @@ public static class JsonReport
                     Author = l.Author,
                     Date = ReportNames.FormatDate(l.Date),
                     Unreachable = l.Unreachable,
+                    Encoding = l.Encoding,
                 })],
                 Verification = f.Verification is { } v ? new JsonVerification
                 {
@@ -166,6 +167,10 @@ internal sealed class JsonLocation
     /// <summary>Present for blobs no ref reaches: "reflog REF@{N}" or "dangling".</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Unreachable { get; init; }
+
+    /// <summary>Present when the secret was written encoded there: "base64", "base64url", "percent", "unicode-escape", or two joined by "+".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Encoding { get; init; }
 }
 
 internal sealed class JsonSummary

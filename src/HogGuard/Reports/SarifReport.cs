@@ -37,7 +37,8 @@ public static class SarifReport
     private static SarifResultInput ToResult(Finding finding, Location location)
     {
         var where = (location.Commit is null ? string.Empty : $" (introduced in commit {location.Commit[..Math.Min(12, location.Commit.Length)]})")
-            + (location.Unreachable is { } reach ? $" (unreachable: {reach}; gone from every ref but still in the repository until garbage collection)" : string.Empty);
+            + (location.Unreachable is { } reach ? $" (unreachable: {reach}; gone from every ref but still in the repository until garbage collection)" : string.Empty)
+            + (location.Encoding is { } encoding ? $" (written {encoding}-encoded)" : string.Empty);
         return new SarifResultInput(
             finding.Rule.Id,
             SarifWriter.Level(finding.Severity),
@@ -47,11 +48,12 @@ public static class SarifReport
             location.Column,
             new Dictionary<string, string>(StringComparer.Ordinal) { [FingerprintKey] = $"{finding.Fingerprint}:{location.Path}" })
         {
-            Properties = location.Commit is null ? null : new SarifResultProperties
+            Properties = location.Commit is null && location.Encoding is null ? null : new SarifResultProperties
             {
                 Commit = location.Commit,
                 Author = location.Author,
                 Date = ReportNames.FormatDate(location.Date),
+                Encoding = location.Encoding,
             },
         };
     }
@@ -169,11 +171,17 @@ internal sealed record SarifResult(
 /// <summary>Where a finding from history was introduced.</summary>
 internal sealed class SarifResultProperties
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Commit { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Author { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Date { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Encoding { get; init; }
 }
 
 internal sealed record SarifLocation(SarifPhysicalLocation PhysicalLocation);

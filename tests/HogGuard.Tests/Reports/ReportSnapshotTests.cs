@@ -25,6 +25,7 @@ public sealed class ReportSnapshotTests
                 [
                     new Location("src/app.py", 3, 7, "1111111111111111111111111111111111111111", "Dev Eloper", date),
                     new Location("docs/setup guide.md", 10, 1, "2222222222222222222222222222222222222222", "Dev Eloper", date.AddDays(1)),
+                    new Location("k8s/secret.yaml", 4, 8, "2222222222222222222222222222222222222222", "Dev Eloper", date.AddDays(1)) { Encoding = "base64" },
                 ]),
                 new Finding(Rules.GitignoreMissingEnv, "gitignore", "abcdefabcdef", "not ignored: .env.local", [new Location(".gitignore")]),
                 new Finding(Rules.ProjectApiKey, "project_api_key", "fedcba987654", "phc_...AbCd", [new Location("web/index.html", 1, 20)]),
