@@ -60,6 +60,30 @@ internal static class AnchorSearch
         var at = 0;
         ref var start = ref MemoryMarshal.GetReference(data);
         // A block needs the byte after its last lane too.
+        if (Table.Permute is { } permute && Avx512Vbmi.IsSupported)
+        {
+            // One byte permute per table looks up all 64 lanes by their low six bits, which the
+            // anchors' first bytes all differ in: expected first byte, and up to two second bytes.
+            var (firsts, seconds, others) = (permute.First, permute.Second, permute.Other);
+            while (at + Vector512<byte>.Count + 1 <= data.Length && at < end)
+            {
+                var a = Vector512.LoadUnsafe(ref start, (nuint)at);
+                var b = Vector512.LoadUnsafe(ref start, (nuint)at + 1);
+                var m = Vector512.Equals(Avx512Vbmi.PermuteVar64x8(firsts, a), a)
+                    & (Vector512.Equals(Avx512Vbmi.PermuteVar64x8(seconds, a), b) | Vector512.Equals(Avx512Vbmi.PermuteVar64x8(others, a), b));
+                if (m == Vector512<byte>.Zero)
+                {
+                    at += Vector512<byte>.Count;
+                    continue;
+                }
+
+                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, Vector512<byte>.Count, ref visit))
+                {
+                    return;
+                }
+            }
+        }
+
         if (Avx2.IsSupported)
         {
             var low = Vector256.Create((byte)0x0F);
@@ -118,7 +142,7 @@ internal static class AnchorSearch
 
     /// <summary>Visits the anchors a block's mask marks; false when the search is over.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool VisitMask<TVisitor>(uint mask, ReadOnlySpan<byte> data, int end, ref int at, int width, ref TVisitor visit)
+    private static bool VisitMask<TVisitor>(ulong mask, ReadOnlySpan<byte> data, int end, ref int at, int width, ref TVisitor visit)
         where TVisitor : struct, IAnchorVisitor, allows ref struct
     {
         var block = at;
@@ -222,7 +246,39 @@ internal static class AnchorSearch
             }
         }
 
-        return new Tables(Lanes.Of(first1), Lanes.Of(second1), Lanes.Of(first2), Lanes.Of(second2), scalar);
+        return new Tables(Lanes.Of(first1), Lanes.Of(second1), Lanes.Of(first2), Lanes.Of(second2), scalar, BuildPermute(anchors));
+    }
+
+    /// <summary>64-entry tables by a first byte's low six bits, or null if two anchors' first bytes share them.</summary>
+    private static PermuteTables? BuildPermute(Anchor[] anchors)
+    {
+        var firsts = new byte[64];
+        var seconds = new byte[64];
+        var others = new byte[64];
+        for (var slot = 0; slot < 64; slot++)
+        {
+            firsts[slot] = (byte)((slot + 1) & 0x3F); // matches no byte whose low six bits are the slot's
+        }
+
+        var used = new bool[64];
+        foreach (var anchor in anchors)
+        {
+            var slot = anchor.First & 0x3F;
+            if (!used[slot])
+            {
+                (used[slot], firsts[slot], seconds[slot], others[slot]) = (true, anchor.First, anchor.Second, anchor.Second);
+            }
+            else if (firsts[slot] == anchor.First && others[slot] == seconds[slot])
+            {
+                others[slot] = anchor.Second;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return new PermuteTables(Vector512.Create(firsts), Vector512.Create(seconds), Vector512.Create(others));
     }
 
     /// <summary>One anchor: its two bytes and what it announces.</summary>
@@ -230,7 +286,9 @@ internal static class AnchorSearch
     /// <param name="Alignment">For base64: which byte of the decoded 3-byte group the encoded text starts at (0, 1 or 2).</param>
     internal sealed record Anchor(byte First, byte Second, AnchorFamily Family, int GroupOffset, int Alignment);
 
-    private sealed record Tables(Lanes First1, Lanes Second1, Lanes First2, Lanes Second2, byte[] Scalar);
+    private sealed record Tables(Lanes First1, Lanes Second1, Lanes First2, Lanes Second2, byte[] Scalar, PermuteTables? Permute);
+
+    private sealed record PermuteTables(Vector512<byte> First, Vector512<byte> Second, Vector512<byte> Other);
 
     private sealed record Lanes(Vector128<byte> V128, Vector256<byte> V256)
     {

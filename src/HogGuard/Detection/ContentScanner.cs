@@ -28,20 +28,35 @@ internal sealed class ContentScanner
     private static readonly byte[] AllowMarker = "hogguard:allow"u8.ToArray();
 
     private readonly FindingSet _sink;
+    private readonly ArchiveLimits? _archives;
 
-    public ContentScanner(FindingSet sink) => _sink = sink;
+    /// <param name="sink">Where sightings and notes go.</param>
+    /// <param name="archives">How far to read into archives; null to scan them as the binary files they are.</param>
+    public ContentScanner(FindingSet sink, ArchiveLimits? archives = null)
+    {
+        _sink = sink;
+        _archives = archives;
+    }
 
     /// <summary>Reads up to <paramref name="length"/> bytes (all of it when negative) from <paramref name="stream"/> and scans them.</summary>
     public ContentOutcome Scan(Stream stream, long length, string path, string? blobId = null) =>
-        ScanWindows(stream, length < 0 ? long.MaxValue : length, path, blobId, checkContent: true);
+        ScanWindows(stream, length < 0 ? long.MaxValue : length, new ContentOrigin(path, blobId), checkContent: true, depth: 0, budget: null);
+
+    /// <summary>Scans one member of an archive (called back by <see cref="ArchiveReader"/>).</summary>
+    internal void ScanMember(Stream content, ContentOrigin origin, int depth, ArchiveBudget budget) =>
+        ScanWindows(content, long.MaxValue, origin, checkContent: true, depth, budget);
+
+    /// <summary>Records something the report should say (a limit reached, an archive that could not be read).</summary>
+    internal void Note(string note) => _sink.AddNote(note);
 
     /// <summary>
     /// The window loop. With <paramref name="checkContent"/>, the first window decides what the
     /// content is: UTF-16 text is transcoded to UTF-8 and scanned; binary content is skipped
     /// (and the rest of it consumed, so a stream of several blobs stays in step).
     /// </summary>
-    private ContentOutcome ScanWindows(Stream stream, long remaining, string path, string? blobId, bool checkContent)
+    private ContentOutcome ScanWindows(Stream stream, long remaining, ContentOrigin origin, bool checkContent, int depth, ArchiveBudget? budget)
     {
+        var path = origin.Path;
         var buffer = ArrayPool<byte>.Shared.Rent(WindowSize);
         try
         {
@@ -58,13 +73,40 @@ internal sealed class ContentScanner
                 if (checkContent)
                 {
                     checkContent = false;
+                    if (_archives is { } limits && ArchiveReader.Detect(buffer.AsSpan(0, Math.Min(filled, ArchiveReader.ProbeLength)), path) is var format and not ArchiveFormat.None)
+                    {
+                        if (depth < limits.MaxDepth)
+                        {
+                            var size = stream.CanSeek ? stream.Length : end ? filled : remaining == long.MaxValue ? -1 : filled + remaining;
+                            if (stream.CanSeek && depth == 0)
+                            {
+                                // A file on disk: a zip is read from its end, so hand over the file itself.
+                                stream.Seek(-filled, SeekOrigin.Current);
+                                ArchiveReader.Read(this, stream, size, format, origin, depth, budget ?? new ArchiveBudget(limits, path));
+                            }
+                            else
+                            {
+                                using var archive = new PrefixedStream(buffer.AsMemory(0, filled), stream, end ? 0 : remaining);
+                                ArchiveReader.Read(this, archive, size, format, origin, depth, budget ?? new ArchiveBudget(limits, path));
+                                if (remaining != long.MaxValue)
+                                {
+                                    archive.DrainRest(); // a stream of several blobs stays in step
+                                }
+                            }
+
+                            return ContentOutcome.Scanned;
+                        }
+
+                        Note($"{path}: not opened: archives nested more than {limits.MaxDepth} deep are not read");
+                    }
+
                     var probe = buffer.AsSpan(0, Math.Min(filled, BinaryProbeLength));
                     if (TextEncodings.DetectWide(probe) is { } wide)
                     {
                         // A UTF-16 file (Windows PowerShell's '>' writes these) or UTF-32: scan it as UTF-8.
                         using var rest = new PrefixedStream(buffer.AsMemory(0, filled), stream, end ? 0 : remaining);
                         using var utf8 = Encoding.CreateTranscodingStream(rest, wide, Encoding.UTF8, leaveOpen: true);
-                        return ScanWindows(utf8, long.MaxValue, path, blobId, checkContent: false);
+                        return ScanWindows(utf8, long.MaxValue, origin, checkContent: false, depth, budget);
                     }
 
                     if (probe.IndexOf((byte)0) >= 0)
@@ -76,7 +118,7 @@ internal sealed class ContentScanner
 
                 var window = buffer.AsSpan(0, filled);
                 var limit = end ? filled : filled - TokenDetector.Overlap;
-                ScanWindow(window, limit, continued, position, path, blobId, settings);
+                ScanWindow(window, limit, continued, position, origin, settings);
                 continued = true;
                 if (end)
                 {
@@ -102,11 +144,11 @@ internal sealed class ContentScanner
             return ContentOutcome.Binary;
         }
 
-        ScanWindow(data, data.Length, continued: false, new LinePosition(firstLine, 0), path, null, SettingDetector.AppliesTo(path));
+        ScanWindow(data, data.Length, continued: false, new LinePosition(firstLine, 0), new ContentOrigin(path), SettingDetector.AppliesTo(path));
         return ContentOutcome.Scanned;
     }
 
-    private void ScanWindow(ReadOnlySpan<byte> window, int limit, bool continued, LinePosition start, string path, string? blobId, bool settings)
+    private void ScanWindow(ReadOnlySpan<byte> window, int limit, bool continued, LinePosition start, ContentOrigin origin, bool settings)
     {
         var tokens = new List<TokenMatch>();
         List<SettingMatch>? settingMatches = null;
@@ -145,8 +187,8 @@ internal sealed class ContentScanner
             }
 
             var secret = new PostHogSecret(value ?? Encoding.UTF8.GetString(window.Slice(offset, length)));
-            var location = new Location(path, line, column) { Encoding = encoding };
-            _sink.Add(new Hit(rule, kind, secret.Fingerprint, secret.Masked, location, blobId) { Secret = secret });
+            var location = new Location(origin.Path, line, column) { Encoding = encoding };
+            _sink.Add(new Hit(rule, kind, secret.Fingerprint, secret.Masked, location, origin.BlobId) { Secret = secret, Member = origin.Member });
         }
     }
 

@@ -6,8 +6,14 @@ namespace HogGuard.Detection;
 internal sealed class FindingSet
 {
     private readonly ConcurrentQueue<Hit> _hits = new();
+    private readonly ConcurrentQueue<string> _notes = new();
 
     public void Add(Hit hit) => _hits.Enqueue(hit);
+
+    /// <summary>Something a report should say about how the content was read (an archive limit reached, ...).</summary>
+    public void AddNote(string note) => _notes.Enqueue(note);
+
+    public IReadOnlyCollection<string> Notes => _notes;
 
     public bool IsEmpty => _hits.IsEmpty;
 

@@ -12,4 +12,13 @@ internal sealed record Hit(Rule Rule, string Kind, string Fingerprint, string Ma
 
     /// <summary>What exactly was seen, when the rule's title is not enough.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// Inside an archive: the member's path below the outermost file (<c>lib/app.jar!config.yml</c>),
+    /// so a history sighting placed at another path of the same blob keeps it.
+    /// </summary>
+    public string? Member { get; init; }
+
+    /// <summary><paramref name="path"/> with this sighting's member path after it, when it was inside an archive.</summary>
+    public string PathWithMember(string path) => Member is null ? path : $"{path}!{Member}";
 }

@@ -57,4 +57,13 @@ internal sealed class PrefixedStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <summary>Reads and discards whatever is left, up to the bound given at construction.</summary>
+    public void DrainRest()
+    {
+        var scratch = new byte[81920];
+        while (Read(scratch) > 0)
+        {
+        }
+    }
 }

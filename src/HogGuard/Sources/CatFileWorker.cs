@@ -87,7 +87,7 @@ internal sealed class CatFileWorker
     private void Drain(Process process)
     {
         using var stdout = new BufferedStream(process.StandardOutput.BaseStream, 1 << 20);
-        var scanner = new ContentScanner(_sink);
+        var scanner = new ContentScanner(_sink, _options.Archives);
         var header = new byte[4096];
         while (true)
         {

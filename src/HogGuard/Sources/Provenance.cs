@@ -47,7 +47,7 @@ internal static class Provenance
 
                 foreach (var commit in allCommits ? commits.OrderBy(c => c.Date).ToList() : [commits.MinBy(c => c.Date)!])
                 {
-                    var location = hit.Location with { Path = path, Commit = commit.Hash, Author = commit.Author, Date = commit.Date };
+                    var location = hit.Location with { Path = hit.PathWithMember(path), Commit = commit.Hash, Author = commit.Author, Date = commit.Date };
 
                     // Each committed env file is its own finding (its fingerprint is of its path).
                     resolved.Add(hit.Rule == Rules.EnvFileCommitted && path != hit.Location.Path

@@ -1,4 +1,5 @@
 using HogGuard.Configuration;
+using HogGuard.Detection;
 
 namespace HogGuard.Sources;
 
@@ -34,6 +35,9 @@ public sealed class ScanOptions
     /// reflog entries, or dangling after a force-push or rebase), until git's garbage collection.
     /// </summary>
     public bool Unreachable { get; init; }
+
+    /// <summary>How far to read into archives in the tree and in history; null to leave them unopened (<c>--no-archives</c>).</summary>
+    public ArchiveLimits? Archives { get; init; } = ArchiveLimits.Default;
 
     /// <summary>Receives counts while a long scan runs.</summary>
     public IProgress<ScanStatistics>? Progress { get; init; }

@@ -43,17 +43,22 @@ public static class SecretScanner
                 break;
         }
 
-        return Finish(hits, options.Config, stats, warnings, options.AllCommits);
+        return Finish(sink, hits, options.Config, stats, warnings, options.AllCommits);
     }
 
     /// <summary>Scans a stream such as standard input; <paramref name="name"/> is the path reports show.</summary>
-    public static ScanResult ScanStream(Stream input, HogGuardConfig? config = null, string name = "<stdin>")
+    public static ScanResult ScanStream(Stream input, HogGuardConfig? config = null, string name = "<stdin>") =>
+        ScanStream(input, new ScanOptions { Config = config ?? HogGuardConfig.Default }, name);
+
+    /// <summary>Scans a stream such as standard input with <paramref name="options"/>' configuration and archive limits; <paramref name="name"/> is the path reports show.</summary>
+    public static ScanResult ScanStream(Stream input, ScanOptions options, string name = "<stdin>")
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(options);
         var sink = new FindingSet();
         var stats = new ScanStatistics { Unit = ScanUnit.Input };
         var counted = new CountingStream(input);
-        if (new ContentScanner(sink).Scan(counted, -1, name) == ContentOutcome.Binary)
+        if (new ContentScanner(sink, options.Archives).Scan(counted, -1, name) == ContentOutcome.Binary)
         {
             stats.AddBinary();
         }
@@ -62,11 +67,12 @@ public static class SecretScanner
             stats.AddScanned(counted.BytesRead);
         }
 
-        return Finish(sink.Hits, config ?? HogGuardConfig.Default, stats, []);
+        return Finish(sink, sink.Hits, options.Config, stats, []);
     }
 
-    private static ScanResult Finish(IReadOnlyCollection<Hit> hits, HogGuardConfig config, ScanStatistics stats, List<string> warnings, bool allCommits = false)
+    private static ScanResult Finish(FindingSet sink, IReadOnlyCollection<Hit> hits, HogGuardConfig config, ScanStatistics stats, List<string> warnings, bool allCommits = false)
     {
+        warnings.AddRange(sink.Notes.Distinct(StringComparer.Ordinal));
         var kept = config.AllowPaths.Count == 0 ? hits : [.. hits.Where(h => !PathGlob.AnyMatch(config.AllowPaths, h.Location.Path))];
         kept = EnvFiles.AssessCommitted(kept);
         return new ScanResult

@@ -65,7 +65,7 @@ internal static class Unreachable
                 var entry = selectors.TryGetValue(commit.Hash, out var selector) ? $"reflog {selector}" : "reflog";
                 resolved.Add(hit with
                 {
-                    Location = hit.Location with { Path = path, Commit = commit.Hash, Author = commit.Author, Date = commit.Date, Unreachable = entry },
+                    Location = hit.Location with { Path = hit.PathWithMember(path), Commit = commit.Hash, Author = commit.Author, Date = commit.Date, Unreachable = entry },
                 });
             }
         }

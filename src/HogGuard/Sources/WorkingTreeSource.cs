@@ -1,4 +1,3 @@
-using HogGuard.Configuration;
 using HogGuard.Detection;
 using HogGuard.IO;
 
@@ -24,7 +23,7 @@ internal static class WorkingTreeSource
             }
 
             // A named symbolic link is followed (to the regular file it names), reported under the name given.
-            ScanFile(Path.GetDirectoryName(root)!, Path.GetFileName(root), options.Config, sink, stats, warnings, followLink: true);
+            ScanFile(Path.GetDirectoryName(root)!, Path.GetFileName(root), options, sink, stats, warnings, followLink: true);
             return;
         }
 
@@ -71,7 +70,7 @@ internal static class WorkingTreeSource
             parallel,
             path =>
             {
-                ScanFile(root, path, options.Config, sink, stats, warnings);
+                ScanFile(root, path, options, sink, stats, warnings);
                 options.Progress?.Report(stats);
             });
 
@@ -88,7 +87,7 @@ internal static class WorkingTreeSource
         }
     }
 
-    private static void ScanFile(string root, string relative, HogGuardConfig config, FindingSet sink, ScanStatistics stats, List<string> warnings, bool followLink = false)
+    private static void ScanFile(string root, string relative, ScanOptions options, FindingSet sink, ScanStatistics stats, List<string> warnings, bool followLink = false)
     {
         var full = Path.Combine(root, relative);
         try
@@ -118,7 +117,7 @@ internal static class WorkingTreeSource
                 foreach (var name in raw)
                 {
                     using var byName = RegularFile.OpenRead(name, relative);
-                    if (new ContentScanner(sink).Scan(byName, -1, relative.Replace('\\', '/')) == ContentOutcome.Binary)
+                    if (new ContentScanner(sink, options.Archives).Scan(byName, -1, relative.Replace('\\', '/')) == ContentOutcome.Binary)
                     {
                         stats.AddBinary();
                     }
@@ -137,12 +136,12 @@ internal static class WorkingTreeSource
                 return;
             }
 
-            if (info.Length > config.MaxFileSize)
+            if (info.Length > options.Config.MaxFileSize)
             {
                 stats.AddTooLarge();
                 lock (warnings)
                 {
-                    warnings.Add($"skipped {relative}: {info.Length:N0} bytes is over the {config.MaxFileSize:N0}-byte limit (scan.max_file_size or --max-file-size)");
+                    warnings.Add($"skipped {relative}: {info.Length:N0} bytes is over the {options.Config.MaxFileSize:N0}-byte limit (scan.max_file_size or --max-file-size)");
                 }
 
                 return;
@@ -150,7 +149,7 @@ internal static class WorkingTreeSource
 
             // Regular files only, decided on the opened handle: a FIFO or device in the tree is skipped with a note.
             using var stream = RegularFile.OpenRead(full, FileOptions.SequentialScan);
-            var outcome = new ContentScanner(sink).Scan(stream, -1, relative.Replace('\\', '/'));
+            var outcome = new ContentScanner(sink, options.Archives).Scan(stream, -1, relative.Replace('\\', '/'));
             if (outcome == ContentOutcome.Binary)
             {
                 stats.AddBinary();

@@ -1,4 +1,4 @@
-namespace HogGuard.Sources;
+namespace HogGuard.IO;
 
 /// <summary>A read-only view of a stream that counts the bytes read through it (standard input has no length).</summary>
 internal sealed class CountingStream(Stream inner) : Stream
