@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HogGuard.Configuration;
+using HogGuard.Detection;
 using HogGuard.Reports;
 using HogGuard.Sources;
 
@@ -42,6 +43,8 @@ internal sealed class ScanCommand(CliConsole console)
         var writeBaseline = new Option<string?>("--write-baseline") { HelpName = "FILE", Description = "Write every current finding to FILE as a baseline and exit 0." };
         var config = CommonOptions.ConfigBesidePath();
         var maxFileSize = new Option<string?>("--max-file-size") { HelpName = "SIZE", Description = "Skip files and blobs larger than this (e.g. 100MB; default from hogguard.yml, else 100MB)." };
+        var noArchives = new Option<bool>("--no-archives") { Description = "Do not open archives (zip, jar, nupkg, whl, tar, tgz, gz); by default their members are scanned as files (path archive.zip!member)." };
+        var archiveMaxSize = new Option<string?>("--archive-max-size") { HelpName = "SIZE", Description = "Stop reading an archive after this much unpacked content, nested archives included (default 256MB)." };
         var noProgress = new Option<bool>("--no-progress") { Description = "No live progress display on stderr." };
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Content scanners (and git readers for --history) to run at once (default: the number of cores)." };
         threads.Validators.Add(r =>
@@ -61,7 +64,7 @@ internal sealed class ScanCommand(CliConsole console)
         var ingestion = CommonOptions.IngestionHosts();
         var command = new Command("scan", "Find exposed PostHog secrets. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input.")
         {
-            path, history, since, range, allCommits, unreachable, staged, noGit, format, output, sarif, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
+            path, history, since, range, allCommits, unreachable, staged, noGit, format, output, sarif, failOn, failOnLive, baseline, noBaseline, writeBaseline, config, maxFileSize, noArchives, archiveMaxSize, noProgress, threads, verify, revoke, yes, host, ingestion, skipUnreadable, allowMissing, failOnShallow,
         };
         // Combinations that cannot work are refused by the parser, before anything runs.
         command.Validators.Add(r =>
@@ -138,6 +141,8 @@ internal sealed class ScanCommand(CliConsole console)
                 WriteBaseline = result.GetValue(writeBaseline),
                 Config = result.GetValue(config),
                 MaxFileSize = result.GetValue(maxFileSize),
+                NoArchives = result.GetValue(noArchives),
+                ArchiveMaxSize = result.GetValue(archiveMaxSize),
                 NoProgress = result.GetValue(noProgress),
                 Threads = result.GetValue(threads) ?? Environment.ProcessorCount,
                 Verify = result.GetValue(verify) || result.GetValue(revoke),
@@ -222,7 +227,7 @@ internal sealed class ScanCommand(CliConsole console)
         if (settings.Path == "-")
         {
             using var stdin = console.OpenInput();
-            return SecretScanner.ScanStream(stdin, config);
+            return SecretScanner.ScanStream(stdin, new ScanOptions { Config = config, Archives = Archives(settings) });
         }
 
         var progress = new LatestStatistics();
@@ -237,6 +242,7 @@ internal sealed class ScanCommand(CliConsole console)
             Range = settings.Range,
             AllCommits = settings.AllCommits,
             Unreachable = settings.Unreachable,
+            Archives = Archives(settings),
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
         if (!settings.Staged && !settings.NoProgress && !console.IsErrorRedirected)
@@ -266,6 +272,27 @@ internal sealed class ScanCommand(CliConsole console)
         }
 
         return Baseline.Load(configured);
+    }
+
+    /// <summary>The archive limits --no-archives and --archive-max-size ask for.</summary>
+    private static ArchiveLimits? Archives(ScanSettings settings)
+    {
+        if (settings.NoArchives)
+        {
+            return null;
+        }
+
+        if (settings.ArchiveMaxSize is null)
+        {
+            return ArchiveLimits.Default;
+        }
+
+        if (!HogGuardConfig.TryParseSize(settings.ArchiveMaxSize, out var size))
+        {
+            throw new UsageException($"--archive-max-size '{settings.ArchiveMaxSize}' is not a size; use a number of bytes or a size such as 64MB or 1GB");
+        }
+
+        return ArchiveLimits.Default with { MaxBytes = size };
     }
 
     private HogGuardConfig LoadConfig(ScanSettings settings)

@@ -45,6 +45,10 @@ internal sealed record ScanSettings
 
     public string? MaxFileSize { get; init; }
 
+    public bool NoArchives { get; init; }
+
+    public string? ArchiveMaxSize { get; init; }
+
     public bool NoProgress { get; init; }
 
     public int Threads { get; init; } = Environment.ProcessorCount;

@@ -11,6 +11,8 @@ public sealed class Report
 
     public JsonElement Summary => Document.RootElement.GetProperty("summary");
 
+    public List<string> Warnings => [.. Summary.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)];
+
     public IEnumerable<JsonElement> Findings => Document.RootElement.GetProperty("findings").EnumerateArray();
 
     public static Report Parse(ToolResult result) => new(JsonDocument.Parse(result.Stdout));
