@@ -3,6 +3,7 @@ using System.Globalization;
 using HogGuard.Audit;
 using HogGuard.IO;
 using HogGuard.Configuration;
+using HogGuard.Policy;
 
 namespace HogGuard.Cli;
 
@@ -60,27 +61,124 @@ internal sealed class AuditCommand(CliConsole console)
     {
         var dir = Dir();
         var key = KeyFile();
-        var command = new Command("verify", "Check the chain, sequence and checkpoints. Exit 0 intact, 1 tampered, 2 bad usage.") { dir, key };
-        command.SetRun(console, result =>
+        var against = new Option<bool>("--against-posthog") { Description = "Also compare the log with the copy shipped to PostHog, through its query API (a personal key with query:read in POSTHOG_PERSONAL_API_KEY or audit.query_key)." };
+        var host = new Option<string?>("--host") { HelpName = "URL", Description = "With --against-posthog: the PostHog app host (default: audit.host in hogguard.yml)." };
+        var project = new Option<int?>("--project") { HelpName = "ID", Description = "With --against-posthog: the project the entries ship to (default: audit.project_id)." };
+        var eventName = new Option<string?>("--event") { Description = "With --against-posthog: the audit event name (default: audit.event, else hogguard_audit_entry)." };
+        var config = CommonOptions.Config("Configuration with an audit section (host, project_id, query_key, event).");
+        var command = new Command("verify", "Check the chain, sequence and checkpoints, and with --against-posthog the copy in PostHog. Exit 0 intact, 1 tampered or different, 2 bad usage.") { dir, key, against, host, project, eventName, config };
+        command.Validators.Add(r =>
         {
-            var verification = AuditVerifier.Verify(RequireDirectory(result.GetValue(dir)!), ReadKey(result.GetValue(key)));
+            if (!r.Value(against) && (r.Value(host) is not null || r.Value(project) is not null || r.Value(eventName) is not null))
+            {
+                r.AddError("--host, --project and --event are for --against-posthog; add it");
+            }
+        });
+        command.SetRun(console, "verification interrupted; nothing was changed", async (result, cancellationToken) =>
+        {
+            var directory = RequireDirectory(result.GetValue(dir)!);
+            var verification = AuditVerifier.Verify(directory, ReadKey(result.GetValue(key)));
             foreach (var torn in verification.TornFiles)
             {
-                console.Error.WriteLine($"hogguard: note: {torn} holds a line torn by a crash, set aside when the log was reopened");
+                await console.Error.WriteLineAsync($"hogguard: note: {torn} holds a line torn by a crash, set aside when the log was reopened");
             }
 
+            var exit = ExitCodes.Clean;
             if (verification.IsIntact)
             {
-                console.Out.WriteLine($"ok: {verification.Detail}");
-                return ExitCodes.Clean;
+                await console.Out.WriteLineAsync($"ok: {verification.Detail}");
+            }
+            else
+            {
+                var at = verification.FirstBadSequence is { } n ? $" at sequence {n}" : string.Empty;
+                await console.Out.WriteLineAsync($"tampered: {verification.Problem.ToString().ToLowerInvariant()}{at}: {verification.Detail}");
+                exit = ExitCodes.Findings;
             }
 
-            var at = verification.FirstBadSequence is { } n ? $" at sequence {n}" : string.Empty;
-            console.Out.WriteLine($"tampered: {verification.Problem.ToString().ToLowerInvariant()}{at}: {verification.Detail}");
-            return ExitCodes.Findings;
+            if (result.GetValue(against))
+            {
+                var comparison = await CompareWithPostHogAsync(directory, result.GetValue(host), result.GetValue(project), result.GetValue(eventName), result.GetValue(config), cancellationToken);
+                foreach (var line in Describe(comparison))
+                {
+                    await console.Out.WriteLineAsync(line);
+                }
+
+                exit = comparison.Matches ? exit : ExitCodes.Findings;
+            }
+
+            return exit;
         });
         return command;
     }
+
+    private async Task<AuditComparison> CompareWithPostHogAsync(string directory, string? hostOption, int? projectOption, string? eventOption, string? configOption, CancellationToken cancellationToken)
+    {
+        var configPath = HogGuardConfig.Locate(configOption, console.WorkingDirectory, console.WorkingDirectory);
+        var settings = configPath is null ? AuditLogSettings.Default : HogGuardConfig.Load(configPath).AuditLog;
+        var hostText = hostOption ?? settings.ShipHost ?? throw new UsageException("no host: pass --host URL or set audit.host in hogguard.yml");
+        var host = PostHogConnection.ParseHosts([hostText])[0].App;
+        var projectId = projectOption ?? settings.ProjectId ?? throw new UsageException("no project: pass --project ID or set audit.project_id in hogguard.yml (Project settings in PostHog shows the id)");
+        string? value;
+        if (settings.QueryKey is { } source)
+        {
+            (value, var problem) = new KeySourceReader(Path.GetDirectoryName(configPath)!, console.GetEnvironmentVariable).Read(source);
+            if (value is null)
+            {
+                throw new UsageException($"the query key cannot be read from {source} (audit.query_key): {problem}");
+            }
+        }
+        else
+        {
+            value = console.GetEnvironmentVariable("POSTHOG_PERSONAL_API_KEY")
+                ?? throw new UsageException("no personal API key: set POSTHOG_PERSONAL_API_KEY, or audit.query_key in hogguard.yml (e.g. env:NAME), to a personal key with the query:read scope");
+        }
+
+        using var http = PostHogConnection.CreateHttpClient();
+        var eventName = eventOption ?? settings.ShipEvent ?? "hogguard_audit_entry";
+        var fetched = await AuditRemoteCheck.FetchAsync(new PostHogApi.PostHogClient(http), host, projectId, new Keys.PostHogSecret(value.Trim()), eventName, cancellationToken);
+        if (!fetched.IsOk)
+        {
+            var why = fetched.Outcome switch
+            {
+                PostHogApi.ApiOutcome.InvalidKey => "PostHog refused the personal key (revoked, rolled or mistyped)",
+                PostHogApi.ApiOutcome.MissingScope => $"the personal key lacks {fetched.MissingScope ?? "query:read"}; add that scope to it in PostHog",
+                PostHogApi.ApiOutcome.NoProjectAccess => $"the personal key is not allowed on project {projectId}; allow it there, or check --project",
+                PostHogApi.ApiOutcome.NotFound => $"PostHog has no project {projectId} at {PostHogApi.PostHogHosts.Name(host)}; check --project and --host",
+                PostHogApi.ApiOutcome.Unreachable => $"{PostHogApi.PostHogHosts.Name(host)} could not be reached ({fetched.Detail})",
+                _ => $"PostHog answered {(fetched.Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "nothing usable")}: {fetched.Detail}",
+            };
+            throw new UsageException($"could not read the audit events from PostHog: {why}");
+        }
+
+        return AuditRemoteCheck.Compare(directory, fetched.Value!);
+    }
+
+    private static IEnumerable<string> Describe(AuditComparison comparison)
+    {
+        if (comparison.Matches)
+        {
+            yield return $"matches PostHog: {comparison.RemoteEntries} entries in PostHog, each as written here; {comparison.LocalEntries} entries here, shipped up to sequence {comparison.Cursor}";
+            yield break;
+        }
+
+        if (comparison.MissingLocally.Count > 0)
+        {
+            yield return $"deleted here: sequence {Sequences(comparison.MissingLocally)}: in PostHog, no longer in the local log (removed, or the log cut short)";
+        }
+
+        if (comparison.Differ.Count > 0)
+        {
+            yield return $"edited here: sequence {Sequences(comparison.Differ)}: PostHog holds another uuid or hash (the entry was changed or re-chained after it shipped)";
+        }
+
+        if (comparison.NeverReceived.Count > 0)
+        {
+            yield return $"never received: sequence {Sequences(comparison.NeverReceived)}: the ship cursor says PostHog confirmed it, PostHog does not have it";
+        }
+    }
+
+    private static string Sequences(IReadOnlyList<long> sequences) =>
+        sequences.Count <= 20 ? string.Join(", ", sequences) : $"{string.Join(", ", sequences.Take(20))} and {sequences.Count - 20} more";
 
     private Command AppendCommand()
     {

@@ -32,8 +32,8 @@ internal static partial class ManagementEndpoints
     private static void MapQuery(WebApplication app, EmulatorState state)
     {
         const string Route = "/api/projects/{projectId:int}/query/";
-        app.MapPost(Route, (HttpContext context, int projectId) =>
-            Reader(context, state, projectId, "query:read") ?? Results.Json(new QueryBody([], Guid.NewGuid().ToString("N")), EmulatorJson.Relaxed.QueryBody));
+        app.MapPost(Route, (Func<HttpContext, int, Task<IResult>>)(async (context, projectId) =>
+            Reader(context, state, projectId, "query:read") ?? await QueryEndpoint.AnswerAsync(context, state, state.FindProject(projectId)!)));
         app.MapGet(Route + "{queryId}/", (HttpContext context, int projectId, string queryId) =>
             Reader(context, state, projectId, "query:read") ?? Results.Json(new QueryBody([], queryId), EmulatorJson.Relaxed.QueryBody));
         app.MapDelete(Route + "{queryId}/", (HttpContext context, int projectId, string queryId) =>

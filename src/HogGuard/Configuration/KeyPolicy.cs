@@ -45,6 +45,12 @@ public sealed record AuditLogSettings
     /// <summary>The event name (<c>audit.event</c>).</summary>
     public string? ShipEvent { get; init; }
 
+    /// <summary>The project the entries ship to, for <c>audit verify --against-posthog</c> (<c>audit.project_id</c>).</summary>
+    public int? ProjectId { get; init; }
+
+    /// <summary>Where the personal key with <c>query:read</c> for <c>audit verify --against-posthog</c> lives (<c>audit.query_key</c>, e.g. <c>env:NAME</c>).</summary>
+    public KeySource? QueryKey { get; init; }
+
     /// <summary>No audit directory and no shipping.</summary>
     public static AuditLogSettings Default { get; } = new();
 }

@@ -69,7 +69,14 @@ internal static class PolicyParser
                         "ingestion_host" => log with { ShipIngestionHost = Scalar(source, value, "a URL") },
                         "project_token" => log with { ShipProjectToken = Scalar(source, value, "a phc_ project token") },
                         "event" => log with { ShipEvent = Scalar(source, value, "an event name") },
-                        _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, host, ingestion_host, project_token, event, unused_days and due_soon_days"),
+                        "project_id" => log with
+                        {
+                            ProjectId = int.TryParse(Scalar(source, value, "a project id"), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+                                ? id
+                                : throw HogGuardConfig.Invalid(source, value, "'audit.project_id' must be a project id, a whole number above 0 (Project settings in PostHog shows it)"),
+                        },
+                        "query_key" => log with { QueryKey = KeySource.TryParse(Scalar(source, value, "a key source"), out var parsed, out var error) ? parsed : throw HogGuardConfig.Invalid(source, value, error) },
+                        _ => throw HogGuardConfig.Invalid(source, keyNode, $"unknown key 'audit.{key}'; known keys are directory, host, ingestion_host, project_token, event, project_id, query_key, unused_days and due_soon_days"),
                     };
                     break;
             }
