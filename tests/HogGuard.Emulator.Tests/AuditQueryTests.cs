@@ -83,6 +83,26 @@ public sealed class AuditQueryTests : IDisposable
     }
 
     [Fact]
+    public async Task AsynchronousOrForeignAnswers_AreFailuresThatSaySo()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        using var http = new HttpClient();
+        var client = new PostHogClient(http);
+        var key = new PostHogSecret(RunningEmulator.Personal("all"));
+        using (await emulator.Http.PutAsync("/_emulator/faults", new StringContent("[{\"route\": \"/api/projects/1/query/\", \"status\": 202}, {\"route\": \"/api/projects/1/query/\", \"status\": 200}]", Encoding.UTF8, "application/json")))
+        {
+        }
+
+        var queued = await AuditRemoteCheck.FetchAsync(client, emulator.Address, 1, key, "hogguard_audit_entry");
+        var notAQuery = await AuditRemoteCheck.FetchAsync(client, emulator.Address, 1, key, "hogguard_audit_entry");
+
+        Assert.Equal((ApiOutcome.Failed, 202), (queued.Outcome, queued.Status));
+        Assert.Contains("asynchronously", queued.Detail, StringComparison.Ordinal);
+        Assert.Equal((ApiOutcome.Failed, 200), (notAQuery.Outcome, notAQuery.Status));
+        Assert.Contains("no 'results' rows", notAQuery.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KeyWithoutQueryRead_IsRefusedWithTheScopeNamed()
     {
         await using var emulator = await RunningEmulator.StartAsync();

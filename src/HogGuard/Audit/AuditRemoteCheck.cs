@@ -59,6 +59,11 @@ public static class AuditRemoteCheck
                 return new ApiResult<List<RemoteAuditEntry>>(page.Outcome, page.Status, page.Detail, null, page.Host) { MissingScope = page.MissingScope };
             }
 
+            if (page.Status == 202)
+            {
+                return new ApiResult<List<RemoteAuditEntry>>(ApiOutcome.Failed, 202, "PostHog queued the query to run asynchronously (202) although a blocking answer was asked for (refresh: force_blocking); HogGuard does not wait for queued queries, so run the check again", null, page.Host);
+            }
+
             if (ReadRows(page.Value) is not { } rows)
             {
                 return new ApiResult<List<RemoteAuditEntry>>(ApiOutcome.Failed, page.Status, "the query answer holds no 'results' rows of uuid, sequence and hash; is this PostHog's query API?", null, page.Host);
@@ -98,7 +103,7 @@ public static class AuditRemoteCheck
     }
 
     /// <summary>The <c>results</c> rows of a HogQL answer; null when the answer is not of that shape. A sequence may come as a number or a string.</summary>
-    private static List<RemoteAuditEntry>? ReadRows(JsonElement answer)
+    internal static List<RemoteAuditEntry>? ReadRows(JsonElement answer)
     {
         if (answer.ValueKind != JsonValueKind.Object || !answer.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
         {
