@@ -63,21 +63,28 @@ internal static class AnchorSearch
         if (Table.Permute is { } permute && Avx512Vbmi.IsSupported)
         {
             // One byte permute per table looks up all 64 lanes by their low six bits, which the
-            // anchors' first bytes all differ in: expected first byte, and up to two second bytes.
-            var (firsts, seconds, others) = (permute.First, permute.Second, permute.Other);
-            while (at + Vector512<byte>.Count + 1 <= data.Length && at < end)
+            // anchors' first bytes all differ in: the second byte (or the other second byte) that
+            // slot's anchor expects. The first byte itself is not compared here: a byte differing only
+            // in its top two bits ('0' for 'p', 'e' for '%') is turned away by the pair table, and
+            // such pairs are rare, while the compare would cost every block.
+            var (seconds, others) = (permute.Second, permute.Other);
+            while (at + (2 * Vector512<byte>.Count) + 1 <= data.Length && at < end)
             {
-                var a = Vector512.LoadUnsafe(ref start, (nuint)at);
-                var b = Vector512.LoadUnsafe(ref start, (nuint)at + 1);
-                var m = Vector512.Equals(Avx512Vbmi.PermuteVar64x8(firsts, a), a)
-                    & (Vector512.Equals(Avx512Vbmi.PermuteVar64x8(seconds, a), b) | Vector512.Equals(Avx512Vbmi.PermuteVar64x8(others, a), b));
-                if (m == Vector512<byte>.Zero)
+                var a0 = Vector512.LoadUnsafe(ref start, (nuint)at);
+                var b0 = Vector512.LoadUnsafe(ref start, (nuint)at + 1);
+                var a1 = Vector512.LoadUnsafe(ref start, (nuint)at + 64);
+                var b1 = Vector512.LoadUnsafe(ref start, (nuint)at + 65);
+                var m0 = Vector512.Equals(Avx512Vbmi.PermuteVar64x8(seconds, a0), b0) | Vector512.Equals(Avx512Vbmi.PermuteVar64x8(others, a0), b0);
+                var m1 = Vector512.Equals(Avx512Vbmi.PermuteVar64x8(seconds, a1), b1) | Vector512.Equals(Avx512Vbmi.PermuteVar64x8(others, a1), b1);
+                if ((m0 | m1) == Vector512<byte>.Zero)
                 {
-                    at += Vector512<byte>.Count;
+                    at += 2 * Vector512<byte>.Count;
                     continue;
                 }
 
-                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, Vector512<byte>.Count, ref visit))
+                var pair = at;
+                if (!VisitMask(m0.ExtractMostSignificantBits(), data, end, ref at, pair, Vector512<byte>.Count, ref visit)
+                    || !VisitMask(m1.ExtractMostSignificantBits(), data, end, ref at, pair + Vector512<byte>.Count, Vector512<byte>.Count, ref visit))
                 {
                     return;
                 }
@@ -102,7 +109,7 @@ internal static class AnchorSearch
                     continue;
                 }
 
-                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, Vector256<byte>.Count, ref visit))
+                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, at, Vector256<byte>.Count, ref visit))
                 {
                     return;
                 }
@@ -126,7 +133,7 @@ internal static class AnchorSearch
                     continue;
                 }
 
-                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, Vector128<byte>.Count, ref visit))
+                if (!VisitMask(m.ExtractMostSignificantBits(), data, end, ref at, at, Vector128<byte>.Count, ref visit))
                 {
                     return;
                 }
@@ -142,10 +149,9 @@ internal static class AnchorSearch
 
     /// <summary>Visits the anchors a block's mask marks; false when the search is over.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool VisitMask<TVisitor>(ulong mask, ReadOnlySpan<byte> data, int end, ref int at, int width, ref TVisitor visit)
+    private static bool VisitMask<TVisitor>(ulong mask, ReadOnlySpan<byte> data, int end, ref int at, int block, int width, ref TVisitor visit)
         where TVisitor : struct, IAnchorVisitor, allows ref struct
     {
-        var block = at;
         var next = block + width;
         while (mask != 0)
         {
@@ -159,6 +165,11 @@ internal static class AnchorSearch
             if (i >= end)
             {
                 return false;
+            }
+
+            if (Table.Scalar[(data[i] << 8) | data[i + 1]] == 0)
+            {
+                continue; // a lane whose first byte only shares an anchor's table slot
             }
 
             at = Math.Max(i + 1, visit.Visit(data, i));
@@ -249,24 +260,22 @@ internal static class AnchorSearch
         return new Tables(Lanes.Of(first1), Lanes.Of(second1), Lanes.Of(first2), Lanes.Of(second2), scalar, BuildPermute(anchors));
     }
 
-    /// <summary>64-entry tables by a first byte's low six bits, or null if two anchors' first bytes share them.</summary>
+    /// <summary>
+    /// 64-entry tables of the second bytes expected after a first byte, by its low six bits; null if
+    /// two anchors' first bytes share those bits, or one first byte has more than two second bytes.
+    /// </summary>
     private static PermuteTables? BuildPermute(Anchor[] anchors)
     {
-        var firsts = new byte[64];
-        var seconds = new byte[64];
-        var others = new byte[64];
-        for (var slot = 0; slot < 64; slot++)
-        {
-            firsts[slot] = (byte)((slot + 1) & 0x3F); // matches no byte whose low six bits are the slot's
-        }
-
-        var used = new bool[64];
+        var firsts = new byte?[64];
+        // An empty slot expects 0xFF, which UTF-8 text never holds.
+        var seconds = Enumerable.Repeat((byte)0xFF, 64).ToArray();
+        var others = Enumerable.Repeat((byte)0xFF, 64).ToArray();
         foreach (var anchor in anchors)
         {
             var slot = anchor.First & 0x3F;
-            if (!used[slot])
+            if (firsts[slot] is null)
             {
-                (used[slot], firsts[slot], seconds[slot], others[slot]) = (true, anchor.First, anchor.Second, anchor.Second);
+                (firsts[slot], seconds[slot], others[slot]) = (anchor.First, anchor.Second, anchor.Second);
             }
             else if (firsts[slot] == anchor.First && others[slot] == seconds[slot])
             {
@@ -278,7 +287,7 @@ internal static class AnchorSearch
             }
         }
 
-        return new PermuteTables(Vector512.Create(firsts), Vector512.Create(seconds), Vector512.Create(others));
+        return new PermuteTables(Vector512.Create(seconds), Vector512.Create(others));
     }
 
     /// <summary>One anchor: its two bytes and what it announces.</summary>
@@ -288,7 +297,7 @@ internal static class AnchorSearch
 
     private sealed record Tables(Lanes First1, Lanes Second1, Lanes First2, Lanes Second2, byte[] Scalar, PermuteTables? Permute);
 
-    private sealed record PermuteTables(Vector512<byte> First, Vector512<byte> Second, Vector512<byte> Other);
+    private sealed record PermuteTables(Vector512<byte> Second, Vector512<byte> Other);
 
     private sealed record Lanes(Vector128<byte> V128, Vector256<byte> V256)
     {

@@ -215,21 +215,9 @@ internal static class ArchiveReader
     }
 
     /// <summary>Counts unpacked bytes against the budget and, per member, against its packed size.</summary>
-    private sealed class BudgetStream(Stream inner, ArchiveBudget budget, Func<long>? packedSize) : Stream
+    private sealed class BudgetStream(Stream inner, ArchiveBudget budget, Func<long>? packedSize) : ReadOnlyStream
     {
         private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -248,15 +236,5 @@ internal static class ArchiveReader
 
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

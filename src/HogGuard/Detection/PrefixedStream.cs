@@ -1,7 +1,7 @@
 namespace HogGuard.Detection;
 
 /// <summary>A read-only stream of bytes already read followed by at most <c>remaining</c> more from the source.</summary>
-internal sealed class PrefixedStream : Stream
+internal sealed class PrefixedStream : HogGuard.IO.ReadOnlyStream
 {
     private readonly ReadOnlyMemory<byte> _prefix;
     private readonly Stream _source;
@@ -15,18 +15,6 @@ internal sealed class PrefixedStream : Stream
         _source = source;
         _remaining = remaining;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -47,16 +35,6 @@ internal sealed class PrefixedStream : Stream
         _remaining -= read;
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <summary>Reads and discards whatever is left, up to the bound given at construction.</summary>
     public void DrainRest()
