@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace HogGuard.Detection;
@@ -115,7 +116,7 @@ internal static class AnchorSearch
                 }
             }
         }
-        else if (Vector128.IsHardwareAccelerated)
+        else if (Ssse3.IsSupported || AdvSimd.Arm64.IsSupported)
         {
             var low = Vector128.Create((byte)0x0F);
             var (first1, second1, first2, second2) = (Table.First1.V128, Table.Second1.V128, Table.First2.V128, Table.Second2.V128);
@@ -125,8 +126,8 @@ internal static class AnchorSearch
                 var b = Vector128.LoadUnsafe(ref start, (nuint)at + 1);
                 var h1 = a & low;
                 var h2 = (a.AsUInt16() >> 1).AsByte() & low;
-                var m = (Vector128.Equals(Vector128.ShuffleNative(first1, h1), a) & Vector128.Equals(Vector128.ShuffleNative(second1, h1), b))
-                    | (Vector128.Equals(Vector128.ShuffleNative(first2, h2), a) & Vector128.Equals(Vector128.ShuffleNative(second2, h2), b));
+                var m = (Vector128.Equals(Lookup(first1, h1), a) & Vector128.Equals(Lookup(second1, h1), b))
+                    | (Vector128.Equals(Lookup(first2, h2), a) & Vector128.Equals(Lookup(second2, h2), b));
                 if (m == Vector128<byte>.Zero)
                 {
                     at += Vector128<byte>.Count;
@@ -146,6 +147,14 @@ internal static class AnchorSearch
             at = Table.Scalar[(data[at] << 8) | data[at + 1]] == 0 ? at + 1 : Math.Max(at + 1, visit.Visit(data, at));
         }
     }
+
+    /// <summary>
+    /// A 16-entry table lookup by each lane's index (0-15): pshufb or tbl, named explicitly so an
+    /// ahead-of-time build for a baseline CPU never falls back to a software shuffle.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Lookup(Vector128<byte> table, Vector128<byte> indices) =>
+        Ssse3.IsSupported ? Ssse3.Shuffle(table, indices) : AdvSimd.Arm64.VectorTableLookup(table, indices);
 
     /// <summary>Visits the anchors a block's mask marks; false when the search is over.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
