@@ -21,15 +21,16 @@ import time
 PATTERN = r"\bph[xsarc]_[0-9A-Za-z]{40,49}\b"
 
 
-def tree_rss_kb(pid):
-    """Sum of VmRSS over pid and its descendants, in KiB."""
+def tree_rss_kb(pid, field="VmRSS:"):
+    """Sum of a /proc status field (VmRSS, or RssAnon: memory not backed by files, so not the
+    mapped pack pages) over pid and its descendants, in KiB."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(field):
                         total += int(line.split()[1])
             with open(f"/proc/{p}/task/{p}/children") as f:
                 stack.extend(int(c) for c in f.read().split())
@@ -39,14 +40,16 @@ def tree_rss_kb(pid):
 
 
 def run(cmd, sample_memory=False):
-    """Runs cmd (a list, or a string for sh -c); returns (seconds, exit code, peak tree KiB, own peak KiB)."""
+    """Runs cmd (a list, or a string for sh -c); returns (seconds, exit code, peak tree KiB, own peak KiB,
+    peak anonymous tree KiB)."""
     shell = isinstance(cmd, str)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak_tree = peak_own = 0
+    peak_tree = peak_own = peak_anon = 0
     if sample_memory:
         while proc.poll() is None:
             peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
+            peak_anon = max(peak_anon, tree_rss_kb(proc.pid, "RssAnon:"))
             try:
                 with open(f"/proc/{proc.pid}/status") as f:
                     for line in f:
@@ -56,7 +59,7 @@ def run(cmd, sample_memory=False):
                 pass
             time.sleep(0.01)
     code = proc.wait()
-    return time.perf_counter() - start, code, peak_tree, peak_own
+    return time.perf_counter() - start, code, peak_tree, peak_own, peak_anon
 
 
 def compare(commands, runs, expect):
@@ -66,7 +69,7 @@ def compare(commands, runs, expect):
         run(cmd)
     for _ in range(runs):
         for name, cmd in commands.items():
-            seconds, code, _, _ = run(cmd)
+            seconds, code, *_ = run(cmd)
             if name in expect and code not in expect[name]:
                 sys.exit(f"{name} exited {code}; expected {expect[name]}: {cmd}")
             times[name].append(seconds)
@@ -84,21 +87,43 @@ def report(title, times, subject="hogguard"):
     return med
 
 
+def floor_command(repo, workdir):
+    """git's own decompression floor: the unique reachable blobs, split into two halves, each
+    inflated by its own `git cat-file --batch` (git's default settings), output discarded."""
+    blobs = subprocess.run(["git", "-C", repo, "rev-list", "--objects", "--all", "--filter=object:type=blob"],
+                           capture_output=True, text=True, check=True).stdout.split("\n")
+    ids = [line.split(" ", 1)[0] for line in blobs if line and not line.startswith("?")]
+    half = (len(ids) + 1) // 2
+    parts = []
+    for index, chunk in enumerate((ids[:half], ids[half:])):
+        path = os.path.join(workdir, f"floor-{index}.txt")
+        with open(path, "w") as f:
+            f.write("\n".join(chunk) + "\n")
+        parts.append(path)
+    return (f"git -C '{repo}' cat-file --batch < '{parts[0]}' > /dev/null & "
+            f"git -C '{repo}' cat-file --batch < '{parts[1]}' > /dev/null; wait"), len(ids)
+
+
 def history(args):
     repo = os.path.abspath(args.repo)
+    workdir = tempfile.mkdtemp(prefix="hogguard-floor-")
+    floor, blobs = floor_command(repo, workdir)
     commands = {
         "hogguard": [args.hogguard, "scan", repo, "--history", "--format", "json", "--no-progress"],
+        "floor: 2 x cat-file --batch": floor,
         "git log -p + rg": f"git -C '{repo}' log -p -U0 --all | rg -a -c '{PATTERN}'",
         "rev-list + cat-file + rg": f"git -C '{repo}' rev-list --objects --all | git -C '{repo}' cat-file "
                                     f"--batch='%(objectname) %(objecttype) %(objectsize) %(rest)' | rg -a -c '{PATTERN}'",
     }
     commits = subprocess.run(["git", "-C", repo, "rev-list", "--all", "--count"], capture_output=True, text=True).stdout.strip()
     times = compare(commands, args.runs, {"hogguard": (0, 1)})
-    med = report(f"history: {os.path.basename(repo)} ({commits} commits)", times)
-    _, _, tree, own = run(commands["hogguard"], sample_memory=True)
-    print(f"\npeak memory of `hogguard scan --history`: {tree / 1024:.0f} MiB for the process tree "
-          f"(hogguard and its git children), {own / 1024:.0f} MiB for hogguard itself")
-    return {"commits": commits, "median_s": med, "peak_tree_mib": tree / 1024, "peak_own_mib": own / 1024}
+    shutil.rmtree(workdir, ignore_errors=True)
+    med = report(f"history: {os.path.basename(repo)} ({commits} commits, {blobs} unique blobs)", times)
+    _, _, tree, own, anon = run(commands["hogguard"], sample_memory=True)
+    print(f"\npeak memory of `hogguard scan --history`: {anon / 1024:.0f} MiB anonymous (RssAnon) for the process tree, "
+          f"{tree / 1024:.0f} MiB resident with mapped pack pages, {own / 1024:.0f} MiB resident for hogguard itself")
+    return {"commits": commits, "blobs": blobs, "median_s": med, "peak_anon_tree_mib": anon / 1024,
+            "peak_tree_mib": tree / 1024, "peak_own_mib": own / 1024}
 
 
 def tree(args):
