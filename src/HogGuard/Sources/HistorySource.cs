@@ -45,9 +45,34 @@ internal static class HistorySource
             .ToList();
         var envBlobs = new HashSet<BlobRef>();
         IReadOnlySet<string> unreachable = new HashSet<string>();
+        var log = new HistoryLog();
+        Func<IReadOnlySet<string>, Task<Dictionary<string, Dictionary<string, List<Provenance.CommitInfo>>>>> findWrites = wanted => Task.FromResult(log.WritesOf(wanted));
         try
         {
-            await ListBlobsAsync(root, revisions, queue.Writer, stats, envBlobs, stop.Token).ConfigureAwait(false);
+            if (IsPartialClone(root))
+            {
+                // A partial clone's missing blobs would make cat-file stop (it may not fetch them):
+                // rev-list names them as missing instead, and commits are looked up afterwards.
+                await ListBlobsAsync(root, revisions, queue.Writer, stats, envBlobs, _ => false, stop.Token).ConfigureAwait(false);
+                findWrites = wanted => Provenance.FindWritesAsync(root, revisions, [.. wanted], cancellationToken);
+            }
+            else
+            {
+                try
+                {
+                    await log.ListAsync(root, revisions, queue.Writer, envBlobs, stop.Token).ConfigureAwait(false);
+
+                    // The listing is done: progress can now say "of N".
+                    stats.Total = log.BlobCount;
+                }
+                catch (GitException e)
+                {
+                    // A damaged repository (a tree git cannot read): rev-list lists what it can and
+                    // counts what is missing; blobs the log did not reach keep rev-list's path.
+                    warnings.Add($"git log could not read the whole history ({e.Message}); the rest of the blobs were listed with git rev-list, and findings in them are placed at the path it gives, without a commit");
+                    await ListBlobsAsync(root, revisions, queue.Writer, stats, envBlobs, log.Listed, stop.Token).ConfigureAwait(false);
+                }
+            }
             if (options.Unreachable)
             {
                 unreachable = await Unreachable.ListAsync(root, queue.Writer, stats, stop.Token).ConfigureAwait(false);
@@ -81,7 +106,7 @@ internal static class HistorySource
                 : $"{stats.MissingObjects:N0} objects are missing or unreadable in the repository (a damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a healthy clone.");
         }
 
-        var resolved = await Provenance.ResolveAsync(root, revisions, sink.Hits.Where(h => h.BlobId is null || !unreachable.Contains(h.BlobId)).ToList(), options.AllCommits, cancellationToken).ConfigureAwait(false);
+        var resolved = await Provenance.ResolveAsync(sink.Hits.Where(h => h.BlobId is null || !unreachable.Contains(h.BlobId)).ToList(), findWrites, options.AllCommits).ConfigureAwait(false);
         if (unreachable.Count > 0)
         {
             resolved.AddRange(await Unreachable.ResolveAsync(root, sink.Hits.Where(h => h.BlobId is not null && unreachable.Contains(h.BlobId)).ToList(), cancellationToken).ConfigureAwait(false));
@@ -154,14 +179,14 @@ internal static class HistorySource
         warnings.Add($"this is a shallow clone: only {count:N0} commit(s) of history are here, so older commits were not scanned; run 'git fetch --unshallow' (in GitHub Actions: actions/checkout with fetch-depth: 0) to scan the whole history");
     }
 
-    private static async Task ListBlobsAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    private static async Task ListBlobsAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, Func<string, bool> alreadyListed, CancellationToken cancellationToken)
     {
         using var process = Git.Start(root, [.. Git.BoundedMemory, "rev-list", "--objects", .. revisions, "--filter=object:type=blob", "--missing=print"]);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try
         {
-            await ReadBlobListAsync(process, queue, stats, envBlobs, cancellationToken).ConfigureAwait(false);
+            await ReadBlobListAsync(process, queue, stats, envBlobs, alreadyListed, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -172,7 +197,7 @@ internal static class HistorySource
         await Git.EnsureSuccessAsync(process, stderr, "rev-list", root, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task ReadBlobListAsync(Process process, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    private static async Task ReadBlobListAsync(Process process, ChannelWriter<BlobRef> queue, ScanStatistics stats, HashSet<BlobRef> envBlobs, Func<string, bool> alreadyListed, CancellationToken cancellationToken)
     {
         var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
         long listed = 0;
@@ -197,6 +222,12 @@ internal static class HistorySource
 
             // A blob a tag points at directly has no path: name it so a report can still say where.
             var id = line[..space];
+            if (alreadyListed(id))
+            {
+                listed++;
+                continue;
+            }
+
             var blob = new BlobRef(id, space == line.Length - 1 ? $"(blob {id} reached by a tag)" : line[(space + 1)..]);
             if (EnvFiles.IsEnvFile(blob.Path) && !EnvFiles.IsTemplate(blob.Path))
             {
@@ -207,7 +238,6 @@ internal static class HistorySource
             listed++;
         }
 
-        // The listing is done: progress can now say "of N".
         stats.Total = listed;
     }
 }

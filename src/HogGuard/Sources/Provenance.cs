@@ -5,9 +5,10 @@ using HogGuard.Detection;
 namespace HogGuard.Sources;
 
 /// <summary>
-/// Finds, for the blobs that hold findings, every path each was ever written at and the commits
-/// that wrote it there: one pass over <c>git log --raw</c> of the scanned revisions (merges included
-/// as combined diffs). One blob is one content, so the same <c>.env</c> committed as three files is
+/// Places the blobs that hold findings at every path each was ever written at and the commits that
+/// wrote it there, from the writes the history listing recorded (<see cref="HistoryLog"/>, one pass
+/// over <c>git log --raw</c>, merges included as combined diffs), or for unreachable blobs from a
+/// log of the reflog. One blob is one content, so the same <c>.env</c> committed as three files is
 /// three paths of one finding. By default each path keeps its earliest commit; with all commits,
 /// every commit that wrote the blob at that path. Sightings in blobs that no commit diff names
 /// (reached only by a tag) keep the path rev-list gave.
@@ -17,7 +18,10 @@ internal static class Provenance
     private const char Separator = '\u001f';
 
     /// <summary>Returns the sightings with history sightings placed at the commits that introduced them, one per path (and per commit with <paramref name="allCommits"/>).</summary>
-    public static async Task<List<Hit>> ResolveAsync(string root, IReadOnlyList<string> revisions, IReadOnlyCollection<Hit> hits, bool allCommits, CancellationToken cancellationToken)
+    /// <param name="hits">The sightings.</param>
+    /// <param name="findWrites">For a set of blobs, each path each was written at and the commits that wrote it there (<see cref="HistoryLog.WritesOf"/>).</param>
+    /// <param name="allCommits">Every commit that wrote the blob at a path, not only the first.</param>
+    public static async Task<List<Hit>> ResolveAsync(IReadOnlyCollection<Hit> hits, Func<IReadOnlySet<string>, Task<Dictionary<string, Dictionary<string, List<CommitInfo>>>>> findWrites, bool allCommits)
     {
         var wanted = hits.Where(h => h.BlobId is not null).Select(h => h.BlobId!).ToHashSet(StringComparer.Ordinal);
         if (wanted.Count == 0)
@@ -25,9 +29,9 @@ internal static class Provenance
             return [.. hits];
         }
 
-        // The whole log, not only the paths the blobs were first seen at: a copy of the content
-        // under another name is the same blob, and the person cleaning up needs every path.
-        var writes = await FindWritesAsync(root, revisions, wanted, cancellationToken).ConfigureAwait(false);
+        // Every path, not only the one the blob was first seen at: a copy of the content under
+        // another name is the same blob, and the person cleaning up needs every path.
+        var writes = await findWrites(wanted).ConfigureAwait(false);
         var resolved = new List<Hit>(hits.Count);
         foreach (var hit in hits)
         {
@@ -60,7 +64,7 @@ internal static class Provenance
         return resolved;
     }
 
-    /// <summary>For each wanted blob, each path it was written at and the commits that wrote it there, over the commits <paramref name="revisions"/> name.</summary>
+    /// <summary>For each wanted blob, each path it was written at and the commits that wrote it there, over the commits <paramref name="revisions"/> name (for blobs outside the scanned history, such as unreachable ones).</summary>
     internal static async Task<Dictionary<string, Dictionary<string, List<CommitInfo>>>> FindWritesAsync(
         string root, IReadOnlyList<string> revisions, HashSet<string> wanted, CancellationToken cancellationToken)
     {
