@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds HogGuard as users would run it and times it against peer approaches on the same inputs.
 #   bench/run.sh [OUT_DIR]     (default bench/out; needs git, python3, ripgrep; npm for secretlint)
-# Inputs: a 3,000- and a 15,000-commit repository from bench/make-history-repo.py and a
-# copy of /usr/include. Prints markdown tables of medians and ratios (HogGuard / baseline).
+# Inputs: a 3,000- and a 15,000-commit repository from bench/make-history-repo.py, git/git when
+# HOGGUARD_BENCH_GIT_MIRROR names a bare mirror of it, and a copy of /usr/include. Each history
+# table has git's own decompression floor (the unique blobs over two cat-file processes) and peak
+# anonymous memory. Prints markdown tables of medians and ratios (HogGuard / baseline).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -23,6 +25,19 @@ for commits in 3000 15000; do
   [ -d "$repo" ] || python3 "$root/bench/make-history-repo.py" "$repo" --commits "$commits"
   python3 "$here/compare.py" history --hogguard "$hogguard" --repo "$repo" --runs "${RUNS:-5}"
 done
+
+# A real repository when a bare mirror of git/git is at hand (HOGGUARD_BENCH_GIT_MIRROR=PATH):
+# its master and tags, cloned once without a checkout.
+if [ -n "${HOGGUARD_BENCH_GIT_MIRROR:-}" ]; then
+  real="$out/git-git"
+  if [ ! -d "$real" ]; then
+    git clone -q --bare --single-branch --branch master "$HOGGUARD_BENCH_GIT_MIRROR" "$real"
+    git -C "$real" fetch -q --tags origin
+  fi
+  python3 "$here/compare.py" history --hogguard "$hogguard" --repo "$real" --runs "${RUNS:-5}"
+else
+  echo "(HOGGUARD_BENCH_GIT_MIRROR not set: git/git skipped, generated repositories only)"
+fi
 
 [ -d "$out/include" ] || cp -r /usr/include "$out/include"
 secretlint_args=()
