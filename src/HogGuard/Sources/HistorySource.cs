@@ -6,9 +6,10 @@ using HogGuard.Detection;
 namespace HogGuard.Sources;
 
 /// <summary>
-/// Scans every blob reachable from any ref, each exactly once: <c>git rev-list --objects --all</c>
-/// names the unique blobs, several <c>git cat-file --batch</c> workers stream them, and commits are
-/// looked up afterwards only for the few blobs that hold findings.
+/// Scans every blob reachable from any ref, each exactly once: one <c>git log --raw</c> pass
+/// (<see cref="HistoryLog"/>) names the unique blobs and records where each was written, several
+/// <c>git cat-file --batch</c> workers stream them, and the few blobs that hold findings are placed
+/// from what the listing recorded. Partial clones are listed by <c>git rev-list --missing=print</c>.
 /// </summary>
 internal static class HistorySource
 {
