@@ -1,0 +1,359 @@
+using System.IO.Compression;
+using System.IO.MemoryMappedFiles;
+
+namespace HogGuard.Sources.Packs;
+
+/// <summary>The object types a pack stores (its 3-bit type field).</summary>
+internal enum PackObjectType
+{
+    Commit = 1,
+    Tree = 2,
+    Blob = 3,
+    Tag = 4,
+    OffsetDelta = 6,
+    ReferenceDelta = 7,
+}
+
+/// <summary>
+/// A pack (<c>.pack</c>, versions 2 and 3) read through a memory map: each object's header, its
+/// zlib-deflated data, and delta chains (<c>OFS_DELTA</c> and <c>REF_DELTA</c> against an object of
+/// the same pack) resolved through a base cache shared by every thread that reads the pack.
+/// </summary>
+internal sealed class PackFile : IDisposable
+{
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly unsafe byte* _base;
+    private readonly long _length;
+    private readonly DeltaBaseCache _cache;
+
+    private unsafe PackFile(PackIndex index, MemoryMappedFile file, MemoryMappedViewAccessor view, long length, DeltaBaseCache cache)
+    {
+        Index = index;
+        _file = file;
+        _view = view;
+        _length = length;
+        _cache = cache;
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + view.PointerOffset;
+    }
+
+    /// <summary>The pack's index.</summary>
+    public PackIndex Index { get; }
+
+    /// <summary>Opens <paramref name="packPath"/> and its <c>.idx</c>; null when either is a format this reader does not know.</summary>
+    public static PackFile? Open(string packPath, DeltaBaseCache cache)
+    {
+        var index = PackIndex.Open(Path.ChangeExtension(packPath, ".idx"));
+        if (index is null)
+        {
+            return null;
+        }
+
+        var length = new FileInfo(packPath).Length;
+        var file = MemoryMappedFile.CreateFromFile(packPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        var pack = new PackFile(index, file, view, length, cache);
+        var header = pack.Span(0, 12);
+        var version = (header[4] << 24) | (header[5] << 16) | (header[6] << 8) | header[7];
+        var count = (header[8] << 24) | (header[9] << 16) | (header[10] << 8) | header[11];
+        if (!header[..4].SequenceEqual("PACK"u8) || version is not (2 or 3) || count != index.Count)
+        {
+            pack.Dispose();
+            return null;
+        }
+
+        return pack;
+    }
+
+    /// <summary>The type an object at <paramref name="offset"/> resolves to (following deltas to their base) and its size as stored.</summary>
+    public PackObjectType TypeAt(long offset)
+    {
+        while (true)
+        {
+            var (type, _, dataOffset) = Header(offset);
+            switch (type)
+            {
+                case PackObjectType.OffsetDelta:
+                    offset -= ReadOffset(dataOffset, out _);
+                    break;
+                case PackObjectType.ReferenceDelta:
+                    offset = Index.Find(Span(dataOffset, 20));
+                    if (offset < 0)
+                    {
+                        throw new InvalidDataException("a delta's base is not in its pack");
+                    }
+
+                    break;
+                default:
+                    return type;
+            }
+        }
+    }
+
+    /// <summary>The whole content of the object at <paramref name="offset"/>, deltas applied.</summary>
+    public byte[] Read(long offset)
+    {
+        // Walk the chain down to a base (or a cached object), then apply the deltas back up.
+        var chain = new Stack<(long Offset, long DataOffset, long Size)>();
+        byte[]? content = null;
+        var at = offset;
+        while (content is null)
+        {
+            if (_cache.TryGet(this, at, out var cached))
+            {
+                content = cached;
+                break;
+            }
+
+            var (type, size, dataOffset) = Header(at);
+            switch (type)
+            {
+                case PackObjectType.OffsetDelta:
+                {
+                    var distance = ReadOffset(dataOffset, out var deltaData);
+                    chain.Push((at, deltaData, size));
+                    at -= distance;
+                    break;
+                }
+
+                case PackObjectType.ReferenceDelta:
+                {
+                    chain.Push((at, dataOffset + 20, size));
+                    at = Index.Find(Span(dataOffset, 20));
+                    if (at < 0)
+                    {
+                        throw new InvalidDataException("a delta's base is not in its pack");
+                    }
+
+                    break;
+                }
+
+                case PackObjectType.Commit or PackObjectType.Tree or PackObjectType.Blob or PackObjectType.Tag:
+                    content = Inflate(dataOffset, size);
+                    if (chain.Count > 0)
+                    {
+                        _cache.Add(this, at, content);
+                    }
+
+                    break;
+                default:
+                    throw new InvalidDataException($"unknown object type {(int)type} at offset {at}");
+            }
+        }
+
+        while (chain.Count > 0)
+        {
+            var (deltaOffset, deltaData, deltaSize) = chain.Pop();
+            content = Delta.Apply(content, Inflate(deltaData, deltaSize));
+            if (chain.Count > 0)
+            {
+                _cache.Add(this, deltaOffset, content);
+            }
+        }
+
+        return content;
+    }
+
+    public void Dispose()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+        Index.Dispose();
+    }
+
+    /// <summary>An object header: type, inflated size, and where its data (or delta base reference) starts.</summary>
+    private (PackObjectType Type, long Size, long DataOffset) Header(long offset)
+    {
+        var b = Span(offset, 1)[0];
+        var type = (PackObjectType)((b >> 4) & 7);
+        long size = b & 0x0F;
+        var shift = 4;
+        var at = offset + 1;
+        while ((b & 0x80) != 0)
+        {
+            b = Span(at++, 1)[0];
+            size |= (long)(b & 0x7F) << shift;
+            shift += 7;
+            if (shift > 63)
+            {
+                throw new InvalidDataException("an object size does not fit in 64 bits");
+            }
+        }
+
+        return (type, size, at);
+    }
+
+    /// <summary>An OFS_DELTA's distance back to its base (git's offset encoding), and where the delta data starts.</summary>
+    private long ReadOffset(long at, out long dataOffset)
+    {
+        var b = Span(at++, 1)[0];
+        long value = b & 0x7F;
+        while ((b & 0x80) != 0)
+        {
+            b = Span(at++, 1)[0];
+            value = ((value + 1) << 7) | (uint)(b & 0x7F);
+        }
+
+        dataOffset = at;
+        return value;
+    }
+
+    private unsafe byte[] Inflate(long offset, long size)
+    {
+        if (size > Array.MaxLength)
+        {
+            throw new InvalidDataException("an object is larger than this reader holds in memory");
+        }
+
+        var output = new byte[size];
+        using var input = new UnmanagedMemoryStream(_base + offset, _length - offset);
+        using var zlib = new ZLibStream(input, CompressionMode.Decompress);
+        zlib.ReadExactly(output);
+        return output;
+    }
+
+    private unsafe ReadOnlySpan<byte> Span(long offset, int length) =>
+        offset >= 0 && offset + length <= _length ? new ReadOnlySpan<byte>(_base + offset, length) : throw new InvalidDataException("an object runs past the end of its pack");
+}
+
+/// <summary>Applies git's delta format: source and target sizes, then copy and insert instructions.</summary>
+internal static class Delta
+{
+    public static byte[] Apply(byte[] source, ReadOnlySpan<byte> delta)
+    {
+        var at = 0;
+        var sourceSize = ReadSize(delta, ref at);
+        var targetSize = ReadSize(delta, ref at);
+        if (sourceSize != source.Length || targetSize > Array.MaxLength)
+        {
+            throw new InvalidDataException("a delta does not fit its base");
+        }
+
+        var target = new byte[targetSize];
+        var written = 0;
+        while (at < delta.Length)
+        {
+            var op = delta[at++];
+            if ((op & 0x80) != 0)
+            {
+                long copyOffset = 0, copySize = 0;
+                for (var bit = 0; bit < 4; bit++)
+                {
+                    if ((op & (1 << bit)) != 0)
+                    {
+                        copyOffset |= (long)delta[at++] << (8 * bit);
+                    }
+                }
+
+                for (var bit = 0; bit < 3; bit++)
+                {
+                    if ((op & (0x10 << bit)) != 0)
+                    {
+                        copySize |= (long)delta[at++] << (8 * bit);
+                    }
+                }
+
+                if (copySize == 0)
+                {
+                    copySize = 0x10000;
+                }
+
+                if (copyOffset + copySize > source.Length || written + copySize > target.Length)
+                {
+                    throw new InvalidDataException("a delta copies outside its base or target");
+                }
+
+                source.AsSpan((int)copyOffset, (int)copySize).CopyTo(target.AsSpan(written));
+                written += (int)copySize;
+            }
+            else if (op != 0)
+            {
+                if (at + op > delta.Length || written + op > target.Length)
+                {
+                    throw new InvalidDataException("a delta inserts past its end");
+                }
+
+                delta.Slice(at, op).CopyTo(target.AsSpan(written));
+                at += op;
+                written += op;
+            }
+            else
+            {
+                throw new InvalidDataException("a delta holds the reserved instruction 0");
+            }
+        }
+
+        return written == target.Length ? target : throw new InvalidDataException("a delta ends before its target is complete");
+    }
+
+    private static long ReadSize(ReadOnlySpan<byte> delta, ref int at)
+    {
+        long size = 0;
+        var shift = 0;
+        byte b;
+        do
+        {
+            b = delta[at++];
+            size |= (long)(b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0 && shift < 64);
+        return size;
+    }
+}
+
+/// <summary>
+/// Delta bases recently rebuilt, shared by every reader of a repository's packs, evicted oldest
+/// first past a byte budget: a delta chain read forward in pack order finds its bases here.
+/// </summary>
+internal sealed class DeltaBaseCache(long budget)
+{
+    private readonly Dictionary<(PackFile Pack, long Offset), LinkedListNode<(PackFile Pack, long Offset, byte[] Content)>> _entries = [];
+    private readonly LinkedList<(PackFile Pack, long Offset, byte[] Content)> _order = new();
+    private long _bytes;
+
+    public bool TryGet(PackFile pack, long offset, out byte[] content)
+    {
+        lock (_entries)
+        {
+            if (_entries.TryGetValue((pack, offset), out var node))
+            {
+                _order.Remove(node);
+                _order.AddLast(node);
+                content = node.Value.Content;
+                return true;
+            }
+        }
+
+        content = [];
+        return false;
+    }
+
+    public void Add(PackFile pack, long offset, byte[] content)
+    {
+        if (content.Length > budget / 4)
+        {
+            return;
+        }
+
+        lock (_entries)
+        {
+            if (_entries.ContainsKey((pack, offset)))
+            {
+                return;
+            }
+
+            _entries[(pack, offset)] = _order.AddLast((pack, offset, content));
+            _bytes += content.Length;
+            while (_bytes > budget && _order.First is { } oldest)
+            {
+                _order.RemoveFirst();
+                _entries.Remove((oldest.Value.Pack, oldest.Value.Offset));
+                _bytes -= oldest.Value.Content.Length;
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace HogGuard.Sources.Packs;
+
+/// <summary>
+/// A repository's object store as this reader can serve it: its packs (version-2 SHA-1 indexes) and
+/// loose objects. <see cref="Open"/> returns null for what it does not read (SHA-256 objects,
+/// alternates, promisor packs of a partial clone, unknown pack or index versions), so the caller
+/// uses <c>git cat-file</c> instead.
+/// </summary>
+internal sealed class PackRepository : IDisposable
+{
+    private readonly string _objects;
+    private readonly List<PackFile> _packs;
+
+    private PackRepository(string objects, List<PackFile> packs)
+    {
+        _objects = objects;
+        _packs = packs;
+    }
+
+    /// <summary>The packs, in the order their objects are looked up.</summary>
+    public IReadOnlyList<PackFile> Packs => _packs;
+
+    /// <summary>Opens the object store of the repository whose git directory is <paramref name="gitDirectory"/>.</summary>
+    public static PackRepository? Open(string gitDirectory, DeltaBaseCache cache)
+    {
+        var objects = Path.Combine(gitDirectory, "objects");
+        var config = Path.Combine(gitDirectory, "config");
+        if (!Directory.Exists(objects)
+            || File.Exists(Path.Combine(objects, "info", "alternates"))
+            || (File.Exists(config) && File.ReadAllText(config).Contains("objectformat", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var packs = new List<PackFile>();
+        var packFolder = Path.Combine(objects, "pack");
+        foreach (var path in Directory.Exists(packFolder) ? Directory.GetFiles(packFolder, "*.pack").Order(StringComparer.Ordinal).ToArray() : [])
+        {
+            if (File.Exists(Path.ChangeExtension(path, ".promisor")) || PackFile.Open(path, cache) is not { } pack)
+            {
+                packs.ForEach(p => p.Dispose());
+                return null;
+            }
+
+            packs.Add(pack);
+        }
+
+        return new PackRepository(objects, packs);
+    }
+
+    /// <summary>Every object of every pack with its resolved type, in pack order (offset order within each pack).</summary>
+    public IEnumerable<(PackFile Pack, long Offset, byte[] Id, PackObjectType Type)> ObjectsInPackOrder()
+    {
+        foreach (var pack in _packs)
+        {
+            var index = pack.Index;
+            var order = new (long Offset, int Position)[index.Count];
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = (index.Offset(i), i);
+            }
+
+            Array.Sort(order, (a, b) => a.Offset.CompareTo(b.Offset));
+            foreach (var (offset, position) in order)
+            {
+                yield return (pack, offset, index.Name(position).ToArray(), pack.TypeAt(offset));
+            }
+        }
+    }
+
+    /// <summary>The content of object <paramref name="id"/> (20 bytes) from a pack or a loose file; null when neither holds it.</summary>
+    public byte[]? Read(ReadOnlySpan<byte> id)
+    {
+        foreach (var pack in _packs)
+        {
+            var offset = pack.Index.Find(id);
+            if (offset >= 0)
+            {
+                return pack.Read(offset);
+            }
+        }
+
+        return ReadLoose(id);
+    }
+
+    public void Dispose() => _packs.ForEach(p => p.Dispose());
+
+    /// <summary>A loose object: zlib over <c>TYPE SIZE\0CONTENT</c>.</summary>
+    private byte[]? ReadLoose(ReadOnlySpan<byte> id)
+    {
+        var hex = Convert.ToHexStringLower(id);
+        var path = Path.Combine(_objects, hex[..2], hex[2..]);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var file = File.OpenRead(path);
+        using var zlib = new ZLibStream(file, CompressionMode.Decompress);
+        var header = new List<byte>();
+        int b;
+        while ((b = zlib.ReadByte()) > 0)
+        {
+            header.Add((byte)b);
+            if (header.Count > 64)
+            {
+                throw new InvalidDataException($"loose object {hex} has no header");
+            }
+        }
+
+        var text = Encoding.ASCII.GetString(header.ToArray());
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        if (b < 0 || space < 0 || !long.TryParse(text.AsSpan(space + 1), out var size) || size > Array.MaxLength)
+        {
+            throw new InvalidDataException($"loose object {hex} has a damaged header");
+        }
+
+        var content = new byte[size];
+        zlib.ReadExactly(content);
+        return content;
+    }
+}
