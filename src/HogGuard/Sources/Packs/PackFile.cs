@@ -111,24 +111,24 @@ internal sealed class PackFile : IDisposable
             switch (type)
             {
                 case PackObjectType.OffsetDelta:
-                {
-                    var distance = ReadOffset(dataOffset, out var deltaData);
-                    chain.Push((at, deltaData, size));
-                    at -= distance;
-                    break;
-                }
-
-                case PackObjectType.ReferenceDelta:
-                {
-                    chain.Push((at, dataOffset + 20, size));
-                    at = Index.Find(Span(dataOffset, 20));
-                    if (at < 0)
                     {
-                        throw new InvalidDataException("a delta's base is not in its pack");
+                        var distance = ReadOffset(dataOffset, out var deltaData);
+                        chain.Push((at, deltaData, size));
+                        at -= distance;
+                        break;
                     }
 
-                    break;
-                }
+                case PackObjectType.ReferenceDelta:
+                    {
+                        chain.Push((at, dataOffset + 20, size));
+                        at = Index.Find(Span(dataOffset, 20));
+                        if (at < 0)
+                        {
+                            throw new InvalidDataException("a delta's base is not in its pack");
+                        }
+
+                        break;
+                    }
 
                 case PackObjectType.Commit or PackObjectType.Tree or PackObjectType.Blob or PackObjectType.Tag:
                     content = Inflate(dataOffset, size);
