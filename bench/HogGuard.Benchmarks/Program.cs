@@ -22,6 +22,13 @@ if (args is ["pack-read", var repository, ..])
     using var store = HogGuard.Sources.Packs.PackRepository.Open(gitDirectory, new HogGuard.Sources.Packs.DeltaBaseCache(cacheMb << 20))
         ?? throw new InvalidOperationException("the pack reader does not read this repository");
     var blobs = store.ObjectsInPackOrder().Where(o => o.Type == HogGuard.Sources.Packs.PackObjectType.Blob).ToList();
+    if (args.Contains("--order-from-stdin"))
+    {
+        // The order another listing gives (one id per line), to see what pack order is worth.
+        var byId = blobs.ToDictionary(b => Convert.ToHexStringLower(b.Id));
+        blobs = [.. Console.In.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).Where(byId.ContainsKey).Select(id => byId[id])];
+    }
+
     var listed = watch.Elapsed;
     long bytes = 0;
     long wrong = 0;

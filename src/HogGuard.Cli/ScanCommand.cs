@@ -243,6 +243,7 @@ internal sealed class ScanCommand(CliConsole console)
             AllCommits = settings.AllCommits,
             Unreachable = settings.Unreachable,
             Archives = Archives(settings),
+            ReadBlobsWithGit = string.Equals(console.GetEnvironmentVariable(HistoryReaderVariable), "git", StringComparison.OrdinalIgnoreCase),
         };
         var scan = SecretScanner.ScanAsync(options, cancellationToken);
         if (!settings.Staged && !settings.NoProgress && !console.IsErrorRedirected)
@@ -273,6 +274,9 @@ internal sealed class ScanCommand(CliConsole console)
 
         return Baseline.Load(configured);
     }
+
+    /// <summary>Set to <c>git</c> to read history blobs through <c>git cat-file</c> rather than HogGuard's own pack reader.</summary>
+    internal const string HistoryReaderVariable = "HOGGUARD_HISTORY_READER";
 
     /// <summary>The archive limits --no-archives and --archive-max-size ask for.</summary>
     private static ArchiveLimits? Archives(ScanSettings settings)

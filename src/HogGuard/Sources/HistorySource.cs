@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using HogGuard.Detection;
+using HogGuard.Sources.Packs;
 
 namespace HogGuard.Sources;
 
@@ -27,8 +28,12 @@ internal static class HistorySource
         // A failed worker stops the listing, so nothing waits for ever on a queue nobody empties;
         // the worker's own error is what the caller sees.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var partial = IsPartialClone(root);
+        using var store = partial || options.ReadBlobsWithGit ? null : OpenPacks(root);
         var workers = Enumerable.Range(0, Math.Max(1, options.Parallelism))
-            .Select(_ => new CatFileWorker(root, queue.Reader, sink, stats, options).RunAsync(stop.Token)
+            .Select(_ => (store is null
+                    ? new CatFileWorker(root, queue.Reader, sink, stats, options).RunAsync(stop.Token)
+                    : Task.Run(() => new PackWorker(root, store, queue.Reader, sink, stats, options).RunAsync(stop.Token), stop.Token))
                 .ContinueWith(
                     t =>
                     {
@@ -50,7 +55,7 @@ internal static class HistorySource
         Func<IReadOnlySet<string>, Task<Dictionary<string, Dictionary<string, List<Provenance.CommitInfo>>>>> findWrites = wanted => Task.FromResult(log.WritesOf(wanted));
         try
         {
-            if (IsPartialClone(root))
+            if (partial)
             {
                 // A partial clone's missing blobs would make cat-file stop (it may not fetch them):
                 // rev-list names them as missing instead, and commits are looked up afterwards.
@@ -115,6 +120,26 @@ internal static class HistorySource
 
         return resolved;
     }
+
+    /// <summary>
+    /// The repository's packs and loose objects for the in-process reader, with a delta base cache
+    /// shared by the readers; null where that reader does not apply (git reads the blobs then).
+    /// </summary>
+    private static PackRepository? OpenPacks(string root)
+    {
+        try
+        {
+            var common = Encoding.UTF8.GetString(Git.RunChecked(root, "rev-parse", "--path-format=absolute", "--git-common-dir")).Trim();
+            return PackRepository.Open(common, new DeltaBaseCache(DeltaCacheBytes));
+        }
+        catch (Exception e) when (e is GitException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The shared delta base cache: 64 MiB (16 MiB made reading in listing order a fifth slower on the benchmark repository).</summary>
+    private const long DeltaCacheBytes = 64L << 20;
 
     /// <summary>A partial clone names itself in its configuration (<c>extensions.partialClone</c>, or a promisor remote).</summary>
     private static bool IsPartialClone(string root)

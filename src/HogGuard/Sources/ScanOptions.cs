@@ -36,6 +36,13 @@ public sealed class ScanOptions
     /// </summary>
     public bool Unreachable { get; init; }
 
+    /// <summary>
+    /// For <see cref="ScanMode.History"/>: read blobs through <c>git cat-file</c> processes even where
+    /// HogGuard's own pack reader could read them (it cannot read SHA-256 repositories, alternates or
+    /// partial clones, and uses git there anyway).
+    /// </summary>
+    public bool ReadBlobsWithGit { get; init; }
+
     /// <summary>How far to read into archives in the tree and in history; null to leave them unopened (<c>--no-archives</c>).</summary>
     public ArchiveLimits? Archives { get; init; } = ArchiveLimits.Default;
 

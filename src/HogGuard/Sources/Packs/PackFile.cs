@@ -92,6 +92,26 @@ internal sealed class PackFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// The size of the object at <paramref name="offset"/> once read: from its header, or for a delta
+    /// from the target size at the start of the delta (only those few bytes are inflated).
+    /// </summary>
+    public long SizeAt(long offset)
+    {
+        var (type, size, dataOffset) = Header(offset);
+        if (type is not (PackObjectType.OffsetDelta or PackObjectType.ReferenceDelta))
+        {
+            return size;
+        }
+
+        var deltaData = type == PackObjectType.OffsetDelta ? SkipOffset(dataOffset) : dataOffset + 20;
+        Span<byte> head = stackalloc byte[(int)Math.Min(20, size)];
+        InflateInto(deltaData, head);
+        var at = 0;
+        Delta.ReadSize(head, ref at);
+        return Delta.ReadSize(head, ref at);
+    }
+
     /// <summary>The whole content of the object at <paramref name="offset"/>, deltas applied.</summary>
     public byte[] Read(long offset)
     {
@@ -201,7 +221,7 @@ internal sealed class PackFile : IDisposable
         return value;
     }
 
-    private unsafe byte[] Inflate(long offset, long size)
+    private byte[] Inflate(long offset, long size)
     {
         if (size > Array.MaxLength)
         {
@@ -209,10 +229,21 @@ internal sealed class PackFile : IDisposable
         }
 
         var output = new byte[size];
+        InflateInto(offset, output);
+        return output;
+    }
+
+    private unsafe void InflateInto(long offset, Span<byte> output)
+    {
         using var input = new UnmanagedMemoryStream(_base + offset, _length - offset);
         using var zlib = new ZLibStream(input, CompressionMode.Decompress);
         zlib.ReadExactly(output);
-        return output;
+    }
+
+    private long SkipOffset(long at)
+    {
+        ReadOffset(at, out var dataOffset);
+        return dataOffset;
     }
 
     private unsafe ReadOnlySpan<byte> Span(long offset, int length) =>
@@ -289,7 +320,7 @@ internal static class Delta
         return written == target.Length ? target : throw new InvalidDataException("a delta ends before its target is complete");
     }
 
-    private static long ReadSize(ReadOnlySpan<byte> delta, ref int at)
+    internal static long ReadSize(ReadOnlySpan<byte> delta, ref int at)
     {
         long size = 0;
         var shift = 0;

@@ -86,6 +86,30 @@ internal sealed class PackRepository : IDisposable
         return ReadLoose(id);
     }
 
+    /// <summary>The size of object <paramref name="id"/> once read, or -1 when neither a pack nor a loose file holds it.</summary>
+    public long SizeOf(ReadOnlySpan<byte> id)
+    {
+        foreach (var pack in _packs)
+        {
+            var offset = pack.Index.Find(id);
+            if (offset >= 0)
+            {
+                return pack.SizeAt(offset);
+            }
+        }
+
+        var hex = Convert.ToHexStringLower(id);
+        var path = Path.Combine(_objects, hex[..2], hex[2..]);
+        if (!File.Exists(path))
+        {
+            return -1;
+        }
+
+        using var file = File.OpenRead(path);
+        using var zlib = new ZLibStream(file, CompressionMode.Decompress);
+        return ReadLooseHeader(zlib, hex);
+    }
+
     public void Dispose() => _packs.ForEach(p => p.Dispose());
 
     /// <summary>A loose object: zlib over <c>TYPE SIZE\0CONTENT</c>.</summary>
@@ -100,6 +124,14 @@ internal sealed class PackRepository : IDisposable
 
         using var file = File.OpenRead(path);
         using var zlib = new ZLibStream(file, CompressionMode.Decompress);
+        var content = new byte[ReadLooseHeader(zlib, hex)];
+        zlib.ReadExactly(content);
+        return content;
+    }
+
+    /// <summary>Reads a loose object's <c>TYPE SIZE\0</c> header and returns the size.</summary>
+    private static long ReadLooseHeader(Stream zlib, string hex)
+    {
         var header = new List<byte>();
         int b;
         while ((b = zlib.ReadByte()) > 0)
@@ -113,13 +145,11 @@ internal sealed class PackRepository : IDisposable
 
         var text = Encoding.ASCII.GetString(header.ToArray());
         var space = text.IndexOf(' ', StringComparison.Ordinal);
-        if (b < 0 || space < 0 || !long.TryParse(text.AsSpan(space + 1), out var size) || size > Array.MaxLength)
+        if (b < 0 || space < 0 || !long.TryParse(text.AsSpan(space + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) || size > Array.MaxLength)
         {
             throw new InvalidDataException($"loose object {hex} has a damaged header");
         }
 
-        var content = new byte[size];
-        zlib.ReadExactly(content);
-        return content;
+        return size;
     }
 }
