@@ -5,7 +5,8 @@ namespace HogGuard.Cli.Tests;
 /// <summary>
 /// A git that misbehaves: a stand-in script first on PATH passes everything to the real git except
 /// <c>cat-file</c>, which answers garbage and hangs, or dies. The scan must end with exit 2 and
-/// git's message, never hang.
+/// git's message, never hang. (History reads blobs itself where it can; these runs ask for
+/// <c>git cat-file</c>, as partial clones and <c>HOGGUARD_HISTORY_READER=git</c> do.)
 /// </summary>
 public sealed class HostileGitTests
 {
@@ -37,11 +38,44 @@ public sealed class HostileGitTests
 
         var path = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}";
 
-        var result = Tool.RunWithEnvironment(repo.Root, null, new() { ["PATH"] = path }, "scan", "--history");
+        var result = Tool.RunWithEnvironment(repo.Root, null, new() { ["PATH"] = path, ["HOGGUARD_HISTORY_READER"] = "git" }, "scan", "--history");
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void History_CorruptBlobInAPack_Exits2NamingTheBlob_AndGitReaderIsTheWayAround()
+    {
+        using var repo = new GitRepo();
+        repo.Write("a.txt", string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n")));
+        repo.Write("b.txt", "two\n");
+        repo.Commit("files");
+        repo.Git("repack", "-adq");
+        var blob = repo.Git("rev-parse", "HEAD:a.txt").Trim();
+        var idx = Directory.GetFiles(Path.Combine(repo.Root, ".git", "objects", "pack"), "*.idx").Single();
+        var offset = OffsetOf(repo, idx, blob);
+        var pack = Path.ChangeExtension(idx, ".pack");
+        var bytes = File.ReadAllBytes(pack);
+        bytes.AsSpan((int)offset + 8, 16).Fill(0x5A); // inside the blob's deflated data
+        File.SetAttributes(pack, FileAttributes.Normal);
+        File.WriteAllBytes(pack, bytes);
+
+        var result = Tool.Run(repo.Root, "scan", "--history");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains($"could not be read at blob {blob}", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("HOGGUARD_HISTORY_READER=git", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Where a blob starts in its pack (<c>git verify-pack -v</c>: id, type, size, packed size, offset).</summary>
+    private static long OffsetOf(GitRepo repo, string idx, string blob)
+    {
+        var (_, output, _) = GitRepo.RunGit(repo.Root, null, "verify-pack", "-v", idx);
+        var line = output.Split('\n').Single(l => l.StartsWith(blob, StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Theory]
