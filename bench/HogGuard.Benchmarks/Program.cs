@@ -39,13 +39,14 @@ if (args is ["pack-read", var repository, ..])
         long local = 0;
         foreach (var blob in blobs.Skip(t * chunk).Take(chunk))
         {
-            var content = blob.Pack.Read(blob.Offset);
+            using var rented = blob.Pack.ReadRented(blob.Offset);
+            var content = rented.Span;
             local += content.Length;
             if (verify)
             {
                 // A blob's name is the SHA-1 of "blob SIZE\0" and its content: the reader checks itself.
                 var header = System.Text.Encoding.ASCII.GetBytes($"blob {content.Length}\0");
-                if (!System.Security.Cryptography.SHA1.HashData([.. header, .. content]).AsSpan().SequenceEqual(blob.Id))
+                if (!System.Security.Cryptography.SHA1.HashData([.. header, .. content.ToArray()]).AsSpan().SequenceEqual(blob.Id))
                 {
                     Interlocked.Increment(ref wrong);
                 }

@@ -25,7 +25,7 @@ internal sealed class PackWorker(string root, PackRepository store, ChannelReade
 
     private void Scan(ContentScanner scanner, BlobRef blob)
     {
-        byte[]? content;
+        RentedBytes? content;
         try
         {
             var id = Convert.FromHexString(blob.Id);
@@ -42,7 +42,7 @@ internal sealed class PackWorker(string root, PackRepository store, ChannelReade
                 return;
             }
 
-            content = store.Read(id);
+            content = store.ReadRented(id);
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
@@ -55,7 +55,8 @@ internal sealed class PackWorker(string root, PackRepository store, ChannelReade
             return;
         }
 
-        using var stream = new MemoryStream(content, writable: false);
+        using var owned = content;
+        using var stream = new MemoryStream(content.Array, 0, content.Length, writable: false);
         if (scanner.Scan(stream, content.Length, blob.Path, blob.Id) == ContentOutcome.Binary)
         {
             stats.AddBinary();

@@ -115,6 +115,17 @@ internal sealed class PackFile : IDisposable
     /// <summary>The whole content of the object at <paramref name="offset"/>, deltas applied.</summary>
     public byte[] Read(long offset)
     {
+        using var rented = ReadRented(offset);
+        return rented.Span.ToArray();
+    }
+
+    /// <summary>
+    /// The whole content of the object at <paramref name="offset"/> in a buffer rented from the shared
+    /// pool (return it by disposing): a history of hundreds of megabytes then reuses a few buffers
+    /// instead of leaving that much garbage, much of it on the large object heap.
+    /// </summary>
+    public RentedBytes ReadRented(long offset)
+    {
         // Walk the chain down to a base (or a cached object), then apply the deltas back up.
         var chain = new Stack<(long Offset, long DataOffset, long Size)>();
         byte[]? content = null;
@@ -151,29 +162,42 @@ internal sealed class PackFile : IDisposable
                     }
 
                 case PackObjectType.Commit or PackObjectType.Tree or PackObjectType.Blob or PackObjectType.Tag:
-                    content = Inflate(dataOffset, size);
-                    if (chain.Count > 0)
+                    if (chain.Count == 0)
                     {
-                        _cache.Add(this, at, content);
+                        var whole = RentedBytes.Rent(size);
+                        InflateInto(dataOffset, whole.Writable);
+                        return whole;
                     }
 
+                    content = Inflate(dataOffset, size);
+                    _cache.Add(this, at, content);
                     break;
                 default:
                     throw new InvalidDataException($"unknown object type {(int)type} at offset {at}");
             }
         }
 
-        while (chain.Count > 0)
+        if (chain.Count == 0)
+        {
+            // The object itself was cached (it is a base of others): hand out a copy.
+            var copy = RentedBytes.Rent(content.Length);
+            content.CopyTo(copy.Writable);
+            return copy;
+        }
+
+        while (chain.Count > 1)
         {
             var (deltaOffset, deltaData, deltaSize) = chain.Pop();
             content = Delta.Apply(content, Inflate(deltaData, deltaSize));
-            if (chain.Count > 0)
-            {
-                _cache.Add(this, deltaOffset, content);
-            }
+            _cache.Add(this, deltaOffset, content);
         }
 
-        return content;
+        var (_, lastData, lastSize) = chain.Pop();
+        using var delta = RentedBytes.Rent(lastSize);
+        InflateInto(lastData, delta.Writable);
+        var target = RentedBytes.Rent(Delta.TargetSize(delta.Span));
+        Delta.ApplyInto(content, delta.Span, target.Writable);
+        return target;
     }
 
     public void Dispose()
@@ -255,15 +279,31 @@ internal static class Delta
 {
     public static byte[] Apply(byte[] source, ReadOnlySpan<byte> delta)
     {
+        var target = new byte[TargetSize(delta)];
+        ApplyInto(source, delta, target);
+        return target;
+    }
+
+    /// <summary>The size of the object a delta builds.</summary>
+    public static long TargetSize(ReadOnlySpan<byte> delta)
+    {
+        var at = 0;
+        ReadSize(delta, ref at);
+        var size = ReadSize(delta, ref at);
+        return size <= Array.MaxLength ? size : throw new InvalidDataException("a delta builds an object larger than this reader holds in memory");
+    }
+
+    /// <summary>Applies <paramref name="delta"/> to <paramref name="source"/>, writing exactly <paramref name="target"/>'s length.</summary>
+    public static void ApplyInto(ReadOnlySpan<byte> source, ReadOnlySpan<byte> delta, Span<byte> target)
+    {
         var at = 0;
         var sourceSize = ReadSize(delta, ref at);
         var targetSize = ReadSize(delta, ref at);
-        if (sourceSize != source.Length || targetSize > Array.MaxLength)
+        if (sourceSize != source.Length || targetSize != target.Length)
         {
             throw new InvalidDataException("a delta does not fit its base");
         }
 
-        var target = new byte[targetSize];
         var written = 0;
         while (at < delta.Length)
         {
@@ -297,7 +337,7 @@ internal static class Delta
                     throw new InvalidDataException("a delta copies outside its base or target");
                 }
 
-                source.AsSpan((int)copyOffset, (int)copySize).CopyTo(target.AsSpan(written));
+                source.Slice((int)copyOffset, (int)copySize).CopyTo(target[written..]);
                 written += (int)copySize;
             }
             else if (op != 0)
@@ -307,7 +347,7 @@ internal static class Delta
                     throw new InvalidDataException("a delta inserts past its end");
                 }
 
-                delta.Slice(at, op).CopyTo(target.AsSpan(written));
+                delta.Slice(at, op).CopyTo(target[written..]);
                 at += op;
                 written += op;
             }
@@ -317,7 +357,10 @@ internal static class Delta
             }
         }
 
-        return written == target.Length ? target : throw new InvalidDataException("a delta ends before its target is complete");
+        if (written != target.Length)
+        {
+            throw new InvalidDataException("a delta ends before its target is complete");
+        }
     }
 
     internal static long ReadSize(ReadOnlySpan<byte> delta, ref int at)
@@ -385,6 +428,40 @@ internal sealed class DeltaBaseCache(long budget)
                 _entries.Remove((oldest.Value.Pack, oldest.Value.Offset));
                 _bytes -= oldest.Value.Content.Length;
             }
+        }
+    }
+}
+
+/// <summary>A buffer rented from the shared array pool holding <see cref="Length"/> bytes; disposing returns it.</summary>
+internal sealed class RentedBytes : IDisposable
+{
+    private byte[]? _array;
+
+    private RentedBytes(byte[] array, int length)
+    {
+        _array = array;
+        Length = length;
+    }
+
+    public int Length { get; }
+
+    public ReadOnlySpan<byte> Span => (_array ?? throw new ObjectDisposedException(nameof(RentedBytes))).AsSpan(0, Length);
+
+    public Span<byte> Writable => (_array ?? throw new ObjectDisposedException(nameof(RentedBytes))).AsSpan(0, Length);
+
+    /// <summary>The array itself (valid up to <see cref="Length"/>), for a stream over it.</summary>
+    public byte[] Array => _array ?? throw new ObjectDisposedException(nameof(RentedBytes));
+
+    public static RentedBytes Rent(long length) =>
+        length <= System.Array.MaxLength
+            ? new RentedBytes(System.Buffers.ArrayPool<byte>.Shared.Rent((int)length), (int)length)
+            : throw new InvalidDataException("an object is larger than this reader holds in memory");
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _array, null) is { } array)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(array);
         }
     }
 }

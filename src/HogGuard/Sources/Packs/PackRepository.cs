@@ -74,12 +74,19 @@ internal sealed class PackRepository : IDisposable
     /// <summary>The content of object <paramref name="id"/> (20 bytes) from a pack or a loose file; null when neither holds it.</summary>
     public byte[]? Read(ReadOnlySpan<byte> id)
     {
+        using var rented = ReadRented(id);
+        return rented?.Span.ToArray();
+    }
+
+    /// <summary>As <see cref="Read"/>, in a pooled buffer the caller returns by disposing it.</summary>
+    public RentedBytes? ReadRented(ReadOnlySpan<byte> id)
+    {
         foreach (var pack in _packs)
         {
             var offset = pack.Index.Find(id);
             if (offset >= 0)
             {
-                return pack.Read(offset);
+                return pack.ReadRented(offset);
             }
         }
 
@@ -113,7 +120,7 @@ internal sealed class PackRepository : IDisposable
     public void Dispose() => _packs.ForEach(p => p.Dispose());
 
     /// <summary>A loose object: zlib over <c>TYPE SIZE\0CONTENT</c>.</summary>
-    private byte[]? ReadLoose(ReadOnlySpan<byte> id)
+    private RentedBytes? ReadLoose(ReadOnlySpan<byte> id)
     {
         var hex = Convert.ToHexStringLower(id);
         var path = Path.Combine(_objects, hex[..2], hex[2..]);
@@ -124,8 +131,8 @@ internal sealed class PackRepository : IDisposable
 
         using var file = File.OpenRead(path);
         using var zlib = new ZLibStream(file, CompressionMode.Decompress);
-        var content = new byte[ReadLooseHeader(zlib, hex)];
-        zlib.ReadExactly(content);
+        var content = RentedBytes.Rent(ReadLooseHeader(zlib, hex));
+        zlib.ReadExactly(content.Writable);
         return content;
     }
 
