@@ -13,6 +13,14 @@ namespace HogGuard.Sources;
 internal static class Git
 {
     /// <summary>
+    /// For <c>git log</c> beside the readers: a 16 MiB delta base cache (96 MiB by default) keeps its
+    /// anonymous memory near 20 MiB at no cost in time; narrower pack windows would cost time
+    /// (measured on the 15,000-commit benchmark repository: 0.69 s either way with the small cache,
+    /// 0.82 s with the windows too) and only save file-backed pages.
+    /// </summary>
+    public static readonly string[] SmallDeltaCache = ["-c", "core.deltaBaseCacheLimit=16m"];
+
+    /// <summary>
     /// Options that bound git's memory on any repository size: a 16 MiB delta base cache (default
     /// 96 MiB per process) and at most 64 MiB of pack file mapped at once, in 16 MiB windows. On
     /// the 15,000-commit benchmark they cut the scan's process tree from about 660 to 250 MiB at

@@ -34,7 +34,7 @@ internal sealed class HistoryLog
     public async Task ListAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef> queue, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
     {
         var log = this;
-        using var process = Git.Start(root, ["log", .. revisions, "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI"]);
+        using var process = Git.Start(root, [.. Git.SmallDeltaCache, "log", .. revisions, "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI"]);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try
