@@ -86,4 +86,23 @@ public sealed class PackReaderTests
 
         Assert.Null(PackRepository.Open(Path.Combine(repo.Root, ".git"), new DeltaBaseCache(1 << 20)));
     }
+
+    [Fact]
+    public void EmptyOrTruncatedPack_IsRefused_AndTheScanFallsBackToGit()
+    {
+        using var repo = new GitRepo();
+        var token = Tokens.New("phx_");
+        repo.Write("settings.py", $"KEY = \"{token}\"\n");
+        repo.Commit("one");
+        repo.Git("repack", "-adq");
+        var packs = Path.Combine(repo.Root, ".git", "objects", "pack");
+        File.WriteAllBytes(Path.Combine(packs, "pack-0000000000000000000000000000000000000000.pack"), []);
+        File.WriteAllBytes(Path.Combine(packs, "pack-0000000000000000000000000000000000000000.idx"), [0xFF, (byte)'t', (byte)'O', (byte)'c']);
+
+        Assert.Null(PackRepository.Open(Path.Combine(repo.Root, ".git"), new DeltaBaseCache(1 << 20)));
+        var result = Tool.Run(repo.Root, "scan", "--history", "-f", "json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Report.Parse(result).ByFingerprint(HogGuard.Testing.TestTokens.Sha256Prefix(token));
+    }
 }

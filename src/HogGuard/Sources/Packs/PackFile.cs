@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.IO.MemoryMappedFiles;
 
 namespace HogGuard.Sources.Packs;
 
@@ -21,22 +20,14 @@ internal enum PackObjectType
 /// </summary>
 internal sealed class PackFile : IDisposable
 {
-    private readonly MemoryMappedFile _file;
-    private readonly MemoryMappedViewAccessor _view;
-    private readonly unsafe byte* _base;
-    private readonly long _length;
+    private readonly MappedFile _file;
     private readonly DeltaBaseCache _cache;
 
-    private unsafe PackFile(PackIndex index, MemoryMappedFile file, MemoryMappedViewAccessor view, long length, DeltaBaseCache cache)
+    private PackFile(PackIndex index, MappedFile file, DeltaBaseCache cache)
     {
         Index = index;
         _file = file;
-        _view = view;
-        _length = length;
         _cache = cache;
-        byte* pointer = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        _base = pointer + view.PointerOffset;
     }
 
     /// <summary>The pack's index.</summary>
@@ -51,10 +42,18 @@ internal sealed class PackFile : IDisposable
             return null;
         }
 
-        var length = new FileInfo(packPath).Length;
-        var file = MemoryMappedFile.CreateFromFile(packPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        var pack = new PackFile(index, file, view, length, cache);
+        MappedFile file;
+        try
+        {
+            file = new MappedFile(packPath);
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
+
+        var pack = new PackFile(index, file, cache);
         var header = pack.Span(0, 12);
         var version = (header[4] << 24) | (header[5] << 16) | (header[6] << 8) | header[7];
         var count = (header[8] << 24) | (header[9] << 16) | (header[10] << 8) | header[11];
@@ -202,8 +201,6 @@ internal sealed class PackFile : IDisposable
 
     public void Dispose()
     {
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
         _file.Dispose();
         Index.Dispose();
     }
@@ -257,9 +254,9 @@ internal sealed class PackFile : IDisposable
         return output;
     }
 
-    private unsafe void InflateInto(long offset, Span<byte> output)
+    private void InflateInto(long offset, Span<byte> output)
     {
-        using var input = new UnmanagedMemoryStream(_base + offset, _length - offset);
+        using var input = _file.StreamFrom(offset);
         using var zlib = new ZLibStream(input, CompressionMode.Decompress);
         zlib.ReadExactly(output);
     }
@@ -270,8 +267,7 @@ internal sealed class PackFile : IDisposable
         return dataOffset;
     }
 
-    private unsafe ReadOnlySpan<byte> Span(long offset, int length) =>
-        offset >= 0 && offset + length <= _length ? new ReadOnlySpan<byte>(_base + offset, length) : throw new InvalidDataException("an object runs past the end of its pack");
+    private ReadOnlySpan<byte> Span(long offset, int length) => _file.Span(offset, length, "the pack");
 }
 
 /// <summary>Applies git's delta format: source and target sizes, then copy and insert instructions.</summary>

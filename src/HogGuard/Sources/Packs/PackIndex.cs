@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 
 namespace HogGuard.Sources.Packs;
 
@@ -12,19 +11,11 @@ internal sealed class PackIndex : IDisposable
     private const int NameLength = 20;
     private static ReadOnlySpan<byte> Magic => [0xFF, (byte)'t', (byte)'O', (byte)'c'];
 
-    private readonly MemoryMappedFile _file;
-    private readonly MemoryMappedViewAccessor _view;
-    private readonly unsafe byte* _base;
-    private readonly long _length;
+    private readonly MappedFile _file;
 
-    private unsafe PackIndex(MemoryMappedFile file, MemoryMappedViewAccessor view, long length)
+    private PackIndex(MappedFile file)
     {
         _file = file;
-        _view = view;
-        _length = length;
-        byte* pointer = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        _base = pointer + view.PointerOffset;
         Count = (int)BinaryPrimitives.ReadUInt32BigEndian(Span(8 + (255 * 4), 4));
     }
 
@@ -40,9 +31,7 @@ internal sealed class PackIndex : IDisposable
             return null;
         }
 
-        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        var index = new PackIndex(file, view, length);
+        var index = new PackIndex(new MappedFile(path));
         var count = (long)index.Count;
         var expected = 8 + (256 * 4) + (count * (NameLength + 4 + 4)) + 40;
         if (!index.Span(0, 4).SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32BigEndian(index.Span(4, 4)) != 2 || length < expected)
@@ -99,13 +88,7 @@ internal sealed class PackIndex : IDisposable
         return -1;
     }
 
-    public void Dispose()
-    {
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _file.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 
-    private unsafe ReadOnlySpan<byte> Span(long offset, int length) =>
-        offset + length <= _length ? new ReadOnlySpan<byte>(_base + offset, length) : throw new InvalidDataException("the pack index is shorter than its object count says");
+    private ReadOnlySpan<byte> Span(long offset, int length) => _file.Span(offset, length, "the pack index");
 }

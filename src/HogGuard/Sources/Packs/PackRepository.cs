@@ -39,7 +39,17 @@ internal sealed class PackRepository : IDisposable
         var packFolder = Path.Combine(objects, "pack");
         foreach (var path in Directory.Exists(packFolder) ? Directory.GetFiles(packFolder, "*.pack").Order(StringComparer.Ordinal).ToArray() : [])
         {
-            if (File.Exists(Path.ChangeExtension(path, ".promisor")) || PackFile.Open(path, cache) is not { } pack)
+            PackFile? pack = null;
+            try
+            {
+                pack = File.Exists(Path.ChangeExtension(path, ".promisor")) ? null : PackFile.Open(path, cache);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                pack = null;
+            }
+
+            if (pack is null)
             {
                 packs.ForEach(p => p.Dispose());
                 return null;
