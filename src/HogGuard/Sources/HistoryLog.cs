@@ -40,7 +40,7 @@ internal sealed class HistoryLog
         try
         {
             var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
-            var commit = -1;
+            var commit = -1; // the commit whose raw lines follow; -1 before the first, or for a header not understood
             while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
                 if (line.Length == 0)
@@ -54,7 +54,9 @@ internal sealed class HistoryLog
                     continue;
                 }
 
-                if (commit < 0 || line[0] != ':' || ParseWrite(line) is not { } write)
+                // A blob is listed even under a commit header this cannot read (it then has no
+                // commit to be placed at): scanning it matters more than saying where it came from.
+                if (line[0] != ':' || ParseWrite(line) is not { } write)
                 {
                     continue;
                 }
@@ -184,7 +186,11 @@ internal sealed class HistoryLog
             _pathNames.Add(path);
         }
 
-        _writes.Add((blob, pathIndex, commit));
+        if (commit >= 0)
+        {
+            _writes.Add((blob, pathIndex, commit));
+        }
+
         return isNew;
     }
 
