@@ -57,9 +57,9 @@ public sealed class PackReaderTests
         Assert.Contains("chain length = ", deltas, StringComparison.Ordinal);
         foreach (var (id, content) in expected)
         {
-            var read = store!.Read(Convert.FromHexString(id));
+            using var read = store!.ReadRented(Convert.FromHexString(id));
             Assert.True(read is not null, $"blob {id} not found");
-            Assert.True(content.AsSpan().SequenceEqual(read), $"blob {id} differs from git's");
+            Assert.True(content.AsSpan().SequenceEqual(read.Span), $"blob {id} differs from git's");
         }
 
         var packed = store!.ObjectsInPackOrder().Where(o => o.Type == PackObjectType.Blob).Select(o => Convert.ToHexStringLower(o.Id)).ToHashSet();

@@ -24,7 +24,7 @@ public static class AuditReader
     {
         var lines = new List<string>();
         var last = sequence;
-        foreach (var (entry, line) in EntriesAfter(directory, sequence))
+        foreach (var (entry, line, _) in EntriesAfter(directory, sequence))
         {
             lines.Add(System.Text.Encoding.UTF8.GetString(line.Span));
             last = entry.Sequence;
@@ -33,8 +33,11 @@ public static class AuditReader
         return (lines, last);
     }
 
-    /// <summary>Entries after <paramref name="sequence"/> with their stored bytes, skipping whole segments that end before it.</summary>
-    internal static IEnumerable<(StoredAuditEntry Entry, ReadOnlyMemory<byte> Line)> EntriesAfter(string directory, long sequence)
+    /// <summary>
+    /// Entries after <paramref name="sequence"/> with their stored bytes and whether the line still
+    /// hashes to its stored hash, skipping whole segments that end before it.
+    /// </summary>
+    internal static IEnumerable<(StoredAuditEntry Entry, ReadOnlyMemory<byte> Line, bool HashMatches)> EntriesAfter(string directory, long sequence)
     {
         var segments = AuditFiles.Segments(directory);
         var last = sequence;
@@ -47,10 +50,10 @@ public static class AuditReader
 
             foreach (var line in AuditVerifier.SplitLines(AuditFiles.ReadSegment(segments[i].Path)))
             {
-                if (AuditLineFormat.Decode(line.Span) is { Entry: { } entry } && entry.Sequence > last)
+                if (AuditLineFormat.Decode(line.Span) is { Entry: { } entry } decoded && entry.Sequence > last)
                 {
                     last = entry.Sequence;
-                    yield return (entry, line);
+                    yield return (entry, line, decoded.HashMatches);
                 }
             }
         }

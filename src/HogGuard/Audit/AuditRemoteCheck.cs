@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using HogGuard.IO;
 using HogGuard.Keys;
 using HogGuard.PostHogApi;
 
@@ -145,14 +144,14 @@ public static class AuditRemoteCheck
     {
         ArgumentNullException.ThrowIfNull(remote);
         var local = new Dictionary<long, (string Uuid, string? Hash)>();
-        foreach (var (entry, line) in AuditReader.EntriesAfter(directory, 0))
+        foreach (var (entry, _, hashMatches) in AuditReader.EntriesAfter(directory, 0))
         {
-            var decoded = AuditLineFormat.Decode(line.Span);
-            local[entry.Sequence] = (entry.Uuid.ToString(), decoded is { HashMatches: true } ? entry.Hash : null);
+            local[entry.Sequence] = (entry.Uuid.ToString(), hashMatches ? entry.Hash : null);
         }
 
-        var cursor = ReadCursor(directory);
-        var refused = ReadRefused(directory);
+        // A damaged cursor is an error, as for shipping: read as 0 it would hide every entry never received.
+        var cursor = AuditShipper.ReadCursor(directory);
+        var refused = AuditShipper.ReadRefused(directory);
         var byRemote = remote.GroupBy(r => r.Sequence).ToDictionary(g => g.Key, g => g.Select(r => (r.Uuid, r.Hash)).Distinct().ToList());
         var missing = new List<long>();
         var differ = new List<long>();
@@ -170,25 +169,5 @@ public static class AuditRemoteCheck
 
         var neverReceived = local.Keys.Where(s => s <= cursor && !byRemote.ContainsKey(s) && !refused.Contains(s)).Order().ToList();
         return new AuditComparison(missing, differ, neverReceived, local.Count, byRemote.Count, cursor);
-    }
-
-    private static long ReadCursor(string directory)
-    {
-        var path = Path.Combine(directory, AuditShipper.CursorFile);
-        return File.Exists(path) && long.TryParse(RegularFile.ReadAllText(path, 64).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
-    }
-
-    private static HashSet<long> ReadRefused(string directory)
-    {
-        var path = Path.Combine(directory, AuditShipper.RefusedFile);
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        return [.. RegularFile.ReadAllText(path, 16 << 20).Split('\n')
-            .Select(l => l.Split('\t')[0])
-            .Where(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            .Select(s => long.Parse(s, CultureInfo.InvariantCulture))];
     }
 }

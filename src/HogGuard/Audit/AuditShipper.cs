@@ -59,7 +59,7 @@ public sealed class AuditShipper
         _shipped = 0;
         _refused = [];
         var batch = new List<StoredAuditEntry>(_batchSize);
-        foreach (var (entry, _) in AuditReader.EntriesAfter(_directory, cursor))
+        foreach (var (entry, _, _) in AuditReader.EntriesAfter(_directory, cursor))
         {
             batch.Add(entry);
             if (batch.Count == _batchSize)
@@ -139,7 +139,7 @@ public sealed class AuditShipper
     private void RecordRefused(List<(long Sequence, string Reason)> refused)
     {
         var path = Path.Combine(_directory, RefusedFile);
-        var lines = File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).ToList() : [];
+        var lines = ReadRefusedLines(_directory);
         var known = lines.Select(l => l.Split('\t')[0]).ToHashSet(StringComparer.Ordinal);
         foreach (var (sequence, reason) in refused)
         {
@@ -153,6 +153,18 @@ public sealed class AuditShipper
         }
 
         AtomicFile.Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")))));
+    }
+
+    /// <summary>The sequences listed in <see cref="RefusedFile"/>.</summary>
+    internal static HashSet<long> ReadRefused(string directory) =>
+        [.. ReadRefusedLines(directory)
+            .Select(l => long.TryParse(l.Split('\t')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : -1)
+            .Where(s => s >= 0)];
+
+    private static List<string> ReadRefusedLines(string directory)
+    {
+        var path = Path.Combine(directory, RefusedFile);
+        return File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).ToList() : [];
     }
 
     private CaptureEvent ToEvent(StoredAuditEntry stored)
@@ -175,7 +187,7 @@ public sealed class AuditShipper
         });
     }
 
-    private static long ReadCursor(string directory)
+    internal static long ReadCursor(string directory)
     {
         var path = Path.Combine(directory, CursorFile);
         if (!File.Exists(path))

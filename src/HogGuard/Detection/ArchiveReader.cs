@@ -88,7 +88,7 @@ internal static class ArchiveReader
                     ReadGzip(scanner, content, origin, depth, budget);
                     break;
                 default:
-                    ReadTar(scanner, new BudgetStream(content, budget, null), origin, depth, budget);
+                    ReadTar(scanner, new BudgetStream(content, budget), origin, depth, budget);
                     break;
             }
         }
@@ -98,7 +98,7 @@ internal static class ArchiveReader
         }
         catch (ArchiveLimitException e)
         {
-            scanner.Note(e.Message.Replace("{member}", origin.Path, StringComparison.Ordinal));
+            scanner.Note(e.Message);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or NotSupportedException or ArgumentException)
         {
@@ -119,7 +119,7 @@ internal static class ArchiveReader
             }
 
             var copy = new MemoryStream();
-            new BudgetStream(content, budget, null).CopyTo(copy);
+            new BudgetStream(content, budget).CopyTo(copy);
             copy.Position = 0;
             seekable = copy;
         }
@@ -137,12 +137,12 @@ internal static class ArchiveReader
             try
             {
                 using var raw = entry.Open();
-                using var counted = new BudgetStream(raw, budget, () => entry.CompressedLength);
+                using var counted = new BudgetStream(raw, budget, () => entry.CompressedLength, member.Path);
                 scanner.ScanMember(counted, member, depth + 1, budget);
             }
             catch (ArchiveLimitException e) when (!e.StopsArchive)
             {
-                scanner.Note(e.Message.Replace("{member}", member.Path, StringComparison.Ordinal));
+                scanner.Note(e.Message);
             }
             catch (InvalidDataException e)
             {
@@ -155,7 +155,7 @@ internal static class ArchiveReader
     {
         var packed = new CountingStream(content);
         using var gzip = new GZipStream(packed, CompressionMode.Decompress, leaveOpen: true);
-        var unpacked = new BudgetStream(gzip, budget, () => packed.BytesRead);
+        var unpacked = new BudgetStream(gzip, budget, () => packed.BytesRead, origin.Path);
         var head = new byte[512];
         var filled = 0;
         while (filled < head.Length && unpacked.Read(head, filled, head.Length - filled) is var n and > 0)
@@ -214,8 +214,8 @@ internal static class ArchiveReader
         return clean.Length == 0 ? "?" : clean;
     }
 
-    /// <summary>Counts unpacked bytes against the budget and, per member, against its packed size.</summary>
-    private sealed class BudgetStream(Stream inner, ArchiveBudget budget, Func<long>? packedSize) : ReadOnlyStream
+    /// <summary>Counts unpacked bytes against the budget and, with a packed size, against it (<paramref name="label"/> names what a refusal is about).</summary>
+    private sealed class BudgetStream(Stream inner, ArchiveBudget budget, Func<long>? packedSize = null, string? label = null) : ReadOnlyStream
     {
         private long _read;
 
@@ -231,7 +231,7 @@ internal static class ArchiveReader
 
             if (packedSize is not null && _read > budget.Limits.RatioFloorBytes && _read > budget.Limits.MaxRatio * Math.Max(1, packedSize()))
             {
-                throw new ArchiveLimitException($"{{member}}: skipped: it unpacks to over {budget.Limits.MaxRatio} times its packed size (a decompression bomb?)", stopsArchive: false);
+                throw new ArchiveLimitException($"{label ?? budget.Root}: skipped: it unpacks to over {budget.Limits.MaxRatio} times its packed size (a decompression bomb?)", stopsArchive: false);
             }
 
             return n;

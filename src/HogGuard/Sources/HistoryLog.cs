@@ -31,7 +31,8 @@ internal sealed class HistoryLog
     /// <paramref name="queue"/> with the first path it was seen at, and records every write.
     /// </summary>
     /// <remarks>On failure (a damaged repository: a tree git cannot read) what was read so far stays recorded.</remarks>
-    public async Task ListAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef> queue, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    /// <param name="queue">Where new blobs go for the readers; null to record the writes only (placing blobs found elsewhere).</param>
+    public async Task ListAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef>? queue, HashSet<BlobRef>? envBlobs, CancellationToken cancellationToken)
     {
         var log = this;
         using var process = Git.Start(root, [.. Git.SmallDeltaCache, "log", .. revisions, "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI"]);
@@ -61,15 +62,9 @@ internal sealed class HistoryLog
                     continue;
                 }
 
-                if (log.Add(write.Id, write.Path, commit))
+                if (log.Add(write.Id, write.Path, commit) && queue is not null)
                 {
-                    var blob = new BlobRef(write.Id, write.Path);
-                    if (EnvFiles.IsEnvFile(blob.Path) && !EnvFiles.IsTemplate(blob.Path))
-                    {
-                        envBlobs.Add(blob);
-                    }
-
-                    await queue.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
+                    await Enqueue(new BlobRef(write.Id, write.Path), queue, envBlobs, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -80,7 +75,10 @@ internal sealed class HistoryLog
         }
 
         await Git.EnsureSuccessAsync(process, stderr, "log", root, cancellationToken).ConfigureAwait(false);
-        await log.ListTaggedTreesAsync(root, revisions, queue, envBlobs, cancellationToken).ConfigureAwait(false);
+        if (queue is not null)
+        {
+            await log.ListTaggedTreesAsync(root, revisions, queue, envBlobs, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>True when this listing already handed <paramref name="id"/> to the readers.</summary>
@@ -198,7 +196,7 @@ internal sealed class HistoryLog
     /// Refs that peel to a tree or a blob (<c>git tag v1 HEAD^{tree}</c>) reach blobs no commit
     /// writes: rev-list lists those, named as rev-list names them.
     /// </summary>
-    private async Task ListTaggedTreesAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef> queue, HashSet<BlobRef> envBlobs, CancellationToken cancellationToken)
+    private async Task ListTaggedTreesAsync(string root, IReadOnlyList<string> revisions, ChannelWriter<BlobRef> queue, HashSet<BlobRef>? envBlobs, CancellationToken cancellationToken)
     {
         if (!revisions.Contains("--all"))
         {
@@ -227,14 +225,18 @@ internal sealed class HistoryLog
             }
 
             _blobs[key] = _blobs.Count;
-            var blob = new BlobRef(id, space < 0 || space == line.Length - 1 ? $"(blob {id} reached by a tag)" : line[(space + 1)..]);
-            if (EnvFiles.IsEnvFile(blob.Path) && !EnvFiles.IsTemplate(blob.Path))
-            {
-                envBlobs.Add(blob);
-            }
-
-            await queue.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
+            await Enqueue(new BlobRef(id, space < 0 || space == line.Length - 1 ? $"(blob {id} reached by a tag)" : line[(space + 1)..]), queue, envBlobs, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task Enqueue(BlobRef blob, ChannelWriter<BlobRef> queue, HashSet<BlobRef>? envBlobs, CancellationToken cancellationToken)
+    {
+        if (EnvFiles.IsEnvFile(blob.Path) && !EnvFiles.IsTemplate(blob.Path))
+        {
+            envBlobs?.Add(blob);
+        }
+
+        await queue.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A SHA-1 (40 hex digits) or SHA-256 (64) object id in 32 bytes, as a dictionary key that costs no string.</summary>

@@ -60,7 +60,7 @@ internal static class HistorySource
                 // A partial clone's missing blobs would make cat-file stop (it may not fetch them):
                 // rev-list names them as missing instead, and commits are looked up afterwards.
                 await ListBlobsAsync(root, revisions, queue.Writer, stats, envBlobs, _ => false, stop.Token).ConfigureAwait(false);
-                findWrites = wanted => Provenance.FindWritesAsync(root, revisions, [.. wanted], cancellationToken);
+                findWrites = wanted => Provenance.FindWritesAsync(root, revisions, wanted, cancellationToken);
             }
             else
             {
@@ -106,7 +106,7 @@ internal static class HistorySource
 
         if (stats.MissingObjects > 0)
         {
-            stats.PartialClone = IsPartialClone(root);
+            stats.PartialClone = partial;
             warnings.Add(stats.PartialClone
                 ? $"{stats.MissingObjects:N0} objects are missing: this is a partial clone, whose blobs live on its promisor remote; their content was not scanned. Scan a full clone to cover them."
                 : $"{stats.MissingObjects:N0} objects are missing or unreadable in the repository (a damaged clone); their content was not scanned. Run 'git fsck' to see them, or scan a healthy clone.");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using HogGuard.Detection;
 
@@ -15,8 +14,6 @@ namespace HogGuard.Sources;
 /// </summary>
 internal static class Provenance
 {
-    private const char Separator = '\u001f';
-
     /// <summary>Returns the sightings with history sightings placed at the commits that introduced them, one per path (and per commit with <paramref name="allCommits"/>).</summary>
     /// <param name="hits">The sightings.</param>
     /// <param name="findWrites">For a set of blobs, each path each was written at and the commits that wrote it there (<see cref="HistoryLog.WritesOf"/>).</param>
@@ -64,71 +61,13 @@ internal static class Provenance
         return resolved;
     }
 
-    /// <summary>For each wanted blob, each path it was written at and the commits that wrote it there, over the commits <paramref name="revisions"/> name (for blobs outside the scanned history, such as unreachable ones).</summary>
+    /// <summary>For each wanted blob, each path it was written at and the commits that wrote it there, over the commits <paramref name="revisions"/> name (for blobs outside the scanned history's own listing: unreachable ones, a partial clone's).</summary>
     internal static async Task<Dictionary<string, Dictionary<string, List<CommitInfo>>>> FindWritesAsync(
-        string root, IReadOnlyList<string> revisions, HashSet<string> wanted, CancellationToken cancellationToken)
+        string root, IReadOnlyList<string> revisions, IReadOnlySet<string> wanted, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<string, Dictionary<string, List<CommitInfo>>>(StringComparer.Ordinal);
-        using var process = Git.Start(root, ["log", .. revisions, "--raw", "-c", "--no-renames", "--no-abbrev", "--no-color", "--format=%x01%H%x1f%an%x1f%aI"]);
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        var reader = new StreamReader(process.StandardOutput.BaseStream, new UTF8Encoding(false), false, 1 << 16);
-        CommitInfo? current = null;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            if (line[0] == '\u0001')
-            {
-                var parts = line[1..].Split(Separator);
-                current = parts.Length == 3 && DateTimeOffset.TryParse(parts[2], CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-                    ? new CommitInfo(parts[0], parts[1], date)
-                    : null;
-                continue;
-            }
-
-            if (current is null || line[0] != ':')
-            {
-                continue;
-            }
-
-            var tab = line.IndexOf('\t', StringComparison.Ordinal);
-            if (tab < 0)
-            {
-                continue;
-            }
-
-            var fields = line[..tab].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 2)
-            {
-                continue;
-            }
-
-            var newId = fields[^2];
-            if (!wanted.Contains(newId))
-            {
-                continue;
-            }
-
-            var path = Unquote(line[(tab + 1)..]);
-            if (!result.TryGetValue(newId, out var byPath))
-            {
-                result[newId] = byPath = new Dictionary<string, List<CommitInfo>>(StringComparer.Ordinal);
-            }
-
-            if (!byPath.TryGetValue(path, out var commits))
-            {
-                byPath[path] = commits = [];
-            }
-
-            commits.Add(current);
-        }
-
-        await Git.EnsureSuccessAsync(process, stderr, "log", root, cancellationToken).ConfigureAwait(false);
-        return result;
+        var log = new HistoryLog();
+        await log.ListAsync(root, revisions, null, null, cancellationToken).ConfigureAwait(false);
+        return log.WritesOf(wanted);
     }
 
     /// <summary>Undoes git's C-style quoting of unusual paths.</summary>

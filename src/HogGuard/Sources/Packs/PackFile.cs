@@ -111,15 +111,8 @@ internal sealed class PackFile : IDisposable
         return Delta.ReadSize(head, ref at);
     }
 
-    /// <summary>The whole content of the object at <paramref name="offset"/>, deltas applied.</summary>
-    public byte[] Read(long offset)
-    {
-        using var rented = ReadRented(offset);
-        return rented.Span.ToArray();
-    }
-
     /// <summary>
-    /// The whole content of the object at <paramref name="offset"/> in a buffer rented from the shared
+    /// The whole content of the object at <paramref name="offset"/>, deltas applied, in a buffer rented from the shared
     /// pool (return it by disposing): a history of hundreds of megabytes then reuses a few buffers
     /// instead of leaving that much garbage, much of it on the large object heap.
     /// </summary>

@@ -81,14 +81,10 @@ internal sealed class PackRepository : IDisposable
         }
     }
 
-    /// <summary>The content of object <paramref name="id"/> (20 bytes) from a pack or a loose file; null when neither holds it.</summary>
-    public byte[]? Read(ReadOnlySpan<byte> id)
-    {
-        using var rented = ReadRented(id);
-        return rented?.Span.ToArray();
-    }
-
-    /// <summary>As <see cref="Read"/>, in a pooled buffer the caller returns by disposing it.</summary>
+    /// <summary>
+    /// The content of object <paramref name="id"/> (20 bytes) from a pack or a loose file, in a pooled
+    /// buffer the caller returns by disposing it; null when neither holds it.
+    /// </summary>
     public RentedBytes? ReadRented(ReadOnlySpan<byte> id)
     {
         foreach (var pack in _packs)
