@@ -33,42 +33,31 @@ public sealed class PostHogScopeException(string message, string role, string sc
 public sealed class PostHogApiClient
 {
     private readonly PostHogClient _client;
-    private readonly Uri _host;
-    private readonly PostHogSecret _key;
-    private readonly IReadOnlyList<string>? _configuredScopes;
-    private readonly object _gate = new();
-    private Task<ScopeSet>? _scopes;
+    private readonly LastValidOptions<PostHogSecurityOptions> _settings;
+    private readonly string _section;
+    private readonly Lock _gate = new();
+    private Binding? _binding;
 
-    internal PostHogApiClient(string role, PostHogClient client, Uri host, PostHogSecret key, IReadOnlyList<string>? scopes)
+    internal PostHogApiClient(string role, PostHogClient client, LastValidOptions<PostHogSecurityOptions> settings, string section)
     {
         Role = role;
         _client = client;
-        _host = host;
-        _key = key;
-        _configuredScopes = scopes;
+        _settings = settings;
+        _section = section;
+        _ = Current();
     }
 
     /// <summary>reader or writer.</summary>
     public string Role { get; }
 
-    /// <summary>The key's mask and fingerprint; never its value.</summary>
-    public string Key => _key.ToString();
+    /// <summary>The key in use: its mask and fingerprint; never its value.</summary>
+    public string Key => Current().Key.ToString();
 
-    /// <summary>The key's scopes: configured, or introspected once (a failed introspection is retried on the next call).</summary>
-    public Task<ScopeSet> GetScopesAsync()
-    {
-        lock (_gate)
-        {
-            if (_scopes is null || _scopes.IsFaulted || _scopes.IsCanceled)
-            {
-                _scopes = _configuredScopes is not null
-                    ? Task.FromResult(ScopeSet.Of(_configuredScopes))
-                    : IntrospectAsync();
-            }
-
-            return _scopes;
-        }
-    }
+    /// <summary>
+    /// The key's scopes: configured, or introspected once per key (a failed introspection is retried on
+    /// the next call). After a reload that changes the key, the new key's scopes are read.
+    /// </summary>
+    public Task<ScopeSet> GetScopesAsync() => ScopesOf(Current());
 
     /// <summary>A GET, after the scope check.</summary>
     public Task<ApiResult<JsonElement>> GetAsync(string path, string? scope = null, CancellationToken cancellationToken = default) =>
@@ -94,26 +83,96 @@ public sealed class PostHogApiClient
         ArgumentNullException.ThrowIfNull(path);
         var needed = scope ?? ScopeSet.Required(method, path)
             ?? throw new ArgumentException($"HogGuard does not know which scope '{path}' needs; pass it (e.g. scope: \"insight:read\")", nameof(scope));
-        var held = await GetScopesAsync().ConfigureAwait(false);
+        var binding = Current();
+        var held = await ScopesOf(binding).ConfigureAwait(false);
         if (!held.Allows(needed))
         {
             throw new PostHogScopeException(
-                $"the {Role} key ({_key.Masked}) lacks the scope '{needed}' that {method} {path} needs; it holds [{held}]. Use the {(Role == PostHogRoles.Reader && needed.EndsWith(":write", StringComparison.Ordinal) ? "writer client" : "right client or give the key that scope")}.",
+                $"the {Role} key ({binding.Key.Masked}) lacks the scope '{needed}' that {method} {path} needs; it holds [{held}]. Use the {(Role == PostHogRoles.Reader && needed.EndsWith(":write", StringComparison.Ordinal) ? "writer client" : "right client or give the key that scope")}.",
                 Role,
                 needed);
         }
 
-        return await _client.SendAsync(_host, method, path, _key, json, cancellationToken).ConfigureAwait(false);
+        return await _client.SendAsync(binding.Host, method, path, binding.Key, json, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ScopeSet> IntrospectAsync()
+    /// <summary>The key, host and scopes of the settings in use, made again only when a reload changed them.</summary>
+    private Binding Current()
     {
-        var answer = await _client.GetCurrentPersonalKeyAsync(_host, _key).ConfigureAwait(false);
+        var settings = _settings.Get();
+        var binding = Volatile.Read(ref _binding);
+        if (binding?.Generation == settings.Generation)
+        {
+            return binding;
+        }
+
+        lock (_gate)
+        {
+            binding = _binding;
+            if (binding?.Generation == settings.Generation)
+            {
+                return binding;
+            }
+
+            var o = settings.Value;
+            var (value, scopes, setting) = Role == PostHogRoles.Reader ? (o.ReaderKey, o.ReaderScopes, "ReaderKey") : (o.WriterKey, o.WriterScopes, "WriterKey");
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new InvalidOperationException($"{_section}:{setting} is not set; the {Role} client needs a phx_ personal API key");
+            }
+
+            var next = new Binding(settings.Generation, new PostHogSecret(value.Trim()), o.Endpoint().App, scopes);
+            if (binding is not null && binding.Key.Equals(next.Key) && binding.Host == next.Host && SameScopes(binding.ConfiguredScopes, scopes))
+            {
+                // A reload that left this key alone keeps what was learnt about it.
+                next.Scopes = binding.Scopes;
+            }
+
+            Volatile.Write(ref _binding, next);
+            return next;
+        }
+    }
+
+    private Task<ScopeSet> ScopesOf(Binding binding)
+    {
+        lock (_gate)
+        {
+            if (binding.Scopes is null || binding.Scopes.IsFaulted || binding.Scopes.IsCanceled)
+            {
+                binding.Scopes = binding.ConfiguredScopes is not null
+                    ? Task.FromResult(ScopeSet.Of(binding.ConfiguredScopes))
+                    : IntrospectAsync(binding);
+            }
+
+            return binding.Scopes;
+        }
+    }
+
+    private async Task<ScopeSet> IntrospectAsync(Binding binding)
+    {
+        var answer = await _client.GetCurrentPersonalKeyAsync(binding.Host, binding.Key).ConfigureAwait(false);
         if (!answer.IsOk)
         {
-            throw new InvalidOperationException($"the {Role} key's scopes could not be read from {_host}: {answer.Outcome} {answer.Detail}");
+            throw new InvalidOperationException($"the {Role} key's scopes could not be read from {binding.Host}: {answer.Outcome} {answer.Detail}");
         }
 
         return ScopeSet.Of(answer.Value!.Scopes);
+    }
+
+    private static bool SameScopes(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
+
+    /// <summary>One generation of the settings as this client uses them.</summary>
+    private sealed class Binding(long generation, PostHogSecret key, Uri host, IReadOnlyList<string>? configuredScopes)
+    {
+        public long Generation { get; } = generation;
+
+        public PostHogSecret Key { get; } = key;
+
+        public Uri Host { get; } = host;
+
+        public IReadOnlyList<string>? ConfiguredScopes { get; } = configuredScopes;
+
+        public Task<ScopeSet>? Scopes { get; set; }
     }
 }

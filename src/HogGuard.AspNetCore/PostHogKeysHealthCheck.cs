@@ -1,7 +1,6 @@
 using HogGuard.Keys;
 using HogGuard.PostHogApi;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace HogGuard.AspNetCore;
 
@@ -10,11 +9,11 @@ namespace HogGuard.AspNetCore;
 /// personal key is older than <c>MaxKeyAgeDays</c> (rotation overdue) or PostHog cannot be asked.
 /// The data names keys by mask and fingerprint only.
 /// </summary>
-internal sealed class PostHogKeysHealthCheck(PostHogClient client, IOptions<PostHogSecurityOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class PostHogKeysHealthCheck(PostHogClient client, LastValidOptions<PostHogSecurityOptions> options, TimeProvider time) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var o = options.Value;
+        var o = options.Get().Value;
         var endpoint = o.Endpoint();
         var host = endpoint.App;
         var invalid = new List<string>();

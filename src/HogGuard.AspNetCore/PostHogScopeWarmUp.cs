@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace HogGuard.AspNetCore;
 
@@ -9,7 +8,7 @@ internal sealed partial class PostHogScopeWarmUp(IServiceProvider provider) : Mi
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var logger = provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PostHogScopeWarmUp>>();
-        var options = provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value;
+        var options = provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>().Get().Value;
         foreach (var (role, key) in new[] { (PostHogRoles.Reader, options.ReaderKey), (PostHogRoles.Writer, options.WriterKey) })
         {
             if (string.IsNullOrWhiteSpace(key))

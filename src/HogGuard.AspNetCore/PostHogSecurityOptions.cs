@@ -10,7 +10,7 @@ namespace HogGuard.AspNetCore;
 /// setting that may reach a browser), a reader and a writer personal key, a project secret key for
 /// local flag evaluation, and the host. <see cref="ToString"/> shows masks, never a value.
 /// </summary>
-public sealed class PostHogSecurityOptions
+public sealed class PostHogSecurityOptions : IReloadableOptions
 {
     /// <summary><c>PostHog:ProjectToken</c>: the public <c>phc_</c> token; browsers may see it.</summary>
     public string? ProjectToken { get; set; }
@@ -66,12 +66,16 @@ public sealed class PostHogSecurityOptions
 
     internal static string Show(string? value) => string.IsNullOrWhiteSpace(value) ? "(not set)" : SecretMasking.Mask(value.Trim());
 
+    /// <summary>The section's path, for messages.</summary>
+    internal string SectionName { get; private set; } = "PostHog";
+
     /// <summary>Values in the section that did not parse, each naming its setting; start-up validation refuses them.</summary>
     internal List<string> ConfigurationProblems { get; } = [];
 
     /// <summary>Reads the section by hand (no reflection-based binding), so it works trimmed and AOT-compiled.</summary>
     internal void ReadFrom(IConfiguration section)
     {
+        SectionName = section is IConfigurationSection named ? named.Path : SectionName;
         var values = new ConfigurationValues(section, ConfigurationProblems);
         ProjectToken = values.Text("ProjectToken") ?? ProjectToken;
         ReaderKey = values.Text("ReaderKey") ?? ReaderKey;
@@ -84,8 +88,46 @@ public sealed class PostHogSecurityOptions
         ReaderScopes = List(section.GetSection("ReaderScopes")) ?? ReaderScopes;
         WriterScopes = List(section.GetSection("WriterScopes")) ?? WriterScopes;
         MaxKeyAgeDays = values.Int("MaxKeyAgeDays", "a whole number of days") ?? MaxKeyAgeDays;
-        ApplyPolicy();
+        try
+        {
+            ApplyPolicy();
+        }
+        catch (Configuration.ConfigurationException e)
+        {
+            // Refused by validation like any other bad value: at start it stops the start, on a reload the last valid settings stay.
+            ConfigurationProblems.Add(e.Message);
+        }
     }
+
+    /// <summary>
+    /// A key that was set and is gone after a reload is refused rather than applied: a file caught
+    /// between a delete and a write reads as empty, and a running service must not lose its key to it.
+    /// Restart the service to run without the setting.
+    /// </summary>
+    IEnumerable<string> IReloadableOptions.ProblemsReplacing(object previous)
+    {
+        var before = (PostHogSecurityOptions)previous;
+        foreach (var (setting, was, now) in new[] { ("ProjectToken", before.ProjectToken, ProjectToken), ("ReaderKey", before.ReaderKey, ReaderKey), ("WriterKey", before.WriterKey, WriterKey), ("SecretKey", before.SecretKey, SecretKey) })
+        {
+            if (!string.IsNullOrWhiteSpace(was) && string.IsNullOrWhiteSpace(now))
+            {
+                yield return $"{SectionName}:{setting} ({Show(was)}) is no longer set; the running service keeps it (restart to run without it).";
+            }
+        }
+    }
+
+    string IReloadableOptions.Fingerprint() => string.Join(
+        "\n",
+        ProjectToken,
+        ReaderKey?.Trim(),
+        WriterKey?.Trim(),
+        SecretKey?.Trim(),
+        Host,
+        IngestionHost,
+        ReaderScopes is null ? "-" : string.Join(',', ReaderScopes),
+        WriterScopes is null ? "-" : string.Join(',', WriterScopes),
+        MaxKeyAgeDays,
+        string.Join('|', ConfigurationProblems));
 
     /// <summary>Fills unset scopes and max age from the policy file's reader and writer keys for <see cref="Environment"/>.</summary>
     internal void ApplyPolicy()

@@ -1,5 +1,4 @@
 using HogGuard.AspNetCore;
-using HogGuard.Keys;
 using HogGuard.PostHogApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,7 +37,9 @@ public static class PostHogSecurityServiceCollectionExtensions
         services.AddSingleton(new PostHogSecurityRegistration(sectionName));
         var section = configuration.GetSection(sectionName);
         services.AddOptions<PostHogSecurityOptions>().Configure(o => o.ReadFrom(section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostHogSecurityOptions>>(new PostHogSecurityOptionsValidator(sectionName)));
+        // Follow the section: a reload (JSON with reloadOnChange, user secrets, AddDotEnvFile) reaches the clients.
+        services.AddSingleton<IOptionsChangeTokenSource<PostHogSecurityOptions>>(new ConfigurationChangeTokenSource<PostHogSecurityOptions>(section));
+        services.AddLastValidOptions(new PostHogSecurityOptionsValidator(sectionName));
         services.TryAddSingleton(TimeProvider.System);
         // Never follow a redirect: a key must not travel to the Location a login page names.
         services.AddHttpClient("HogGuard.PostHog", http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -56,23 +57,14 @@ public static class PostHogSecurityServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostHogScopeWarmUp>());
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             HealthCheckName,
-            provider => new PostHogKeysHealthCheck(provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<IOptions<PostHogSecurityOptions>>(), provider.GetRequiredService<TimeProvider>()),
+            provider => new PostHogKeysHealthCheck(provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), provider.GetRequiredService<TimeProvider>()),
             HealthStatus.Unhealthy,
             ["posthog"]));
         return services;
     }
 
-    private static PostHogApiClient CreateClient(IServiceProvider provider, string role, string sectionName)
-    {
-        var o = provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value;
-        var (value, scopes, setting) = role == PostHogRoles.Reader ? (o.ReaderKey, o.ReaderScopes, "ReaderKey") : (o.WriterKey, o.WriterScopes, "WriterKey");
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new InvalidOperationException($"{sectionName}:{setting} is not set; the {role} client needs a phx_ personal API key");
-        }
-
-        return new PostHogApiClient(role, provider.GetRequiredService<PostHogClient>(), o.Endpoint().App, new PostHogSecret(value.Trim()), scopes);
-    }
+    private static PostHogApiClient CreateClient(IServiceProvider provider, string role, string sectionName) =>
+        new(role, provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), sectionName);
 
     /// <summary>Marks the collection as set up, and for which section.</summary>
     private sealed record PostHogSecurityRegistration(string SectionName);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace HogGuard.AspNetCore;
 
 /// <summary>One webhook receiver's settings, bound from configuration and validated at start-up.</summary>
-public sealed class PostHogWebhookOptions
+public sealed class PostHogWebhookOptions : IReloadableOptions
 {
     /// <summary>The signing scheme (default Standard Webhooks, as PostHog's HTTP destination signs).</summary>
     public WebhookScheme Scheme { get; set; } = WebhookScheme.StandardWebhooks;
@@ -24,6 +24,13 @@ public sealed class PostHogWebhookOptions
     /// </summary>
     public TimeSpan HandledRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// When a reload of the configuration drops a secret from the keyring, how long deliveries signed
+    /// with it are still accepted (default 1 hour): PostHog may already have signed deliveries and
+    /// retries with it. Never past the secret's own <see cref="PostHogWebhookSecret.NotAfter"/>.
+    /// </summary>
+    public TimeSpan PreviousSecretOverlap { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Use the app's IDistributedCache for replay protection (several instances); default in-memory.</summary>
     public bool UseDistributedCache { get; set; }
 
@@ -36,6 +43,21 @@ public sealed class PostHogWebhookOptions
     /// <summary>Values in the bound section that did not parse, each naming its setting; start-up validation refuses them.</summary>
     internal List<string> ConfigurationProblems { get; } = [];
 
+    string IReloadableOptions.Fingerprint() => string.Join(
+        "\n",
+        Scheme,
+        Tolerance,
+        MaxBodyBytes,
+        HandledRetention,
+        PreviousSecretOverlap,
+        UseDistributedCache,
+        TimestampHeader,
+        SignatureHeader,
+        string.Join('|', ConfigurationProblems),
+        string.Join("\n", Secrets.Select(s => $"{s.Id}\t{s.Secret}\t{s.NotBefore:O}\t{s.NotAfter:O}")));
+
+    IEnumerable<string> IReloadableOptions.ProblemsReplacing(object previous) => [];
+
     /// <summary>Reads a configuration section by hand (no reflection binder), recording what does not parse.</summary>
     internal void ReadFrom(IConfiguration section)
     {
@@ -44,6 +66,7 @@ public sealed class PostHogWebhookOptions
         Tolerance = values.Duration("Tolerance") ?? Tolerance;
         MaxBodyBytes = values.Int("MaxBodyBytes", "a whole number of bytes") ?? MaxBodyBytes;
         HandledRetention = values.Duration("HandledRetention") ?? HandledRetention;
+        PreviousSecretOverlap = values.Duration("PreviousSecretOverlap") ?? PreviousSecretOverlap;
         UseDistributedCache = values.Bool("UseDistributedCache") ?? UseDistributedCache;
         TimestampHeader = values.Text("TimestampHeader") ?? TimestampHeader;
         SignatureHeader = values.Text("SignatureHeader") ?? SignatureHeader;

@@ -35,6 +35,11 @@ internal sealed class PostHogWebhookOptionsValidator : IValidateOptions<PostHogW
             failures.Add($"PostHog webhook receiver '{name}': Tolerance, MaxBodyBytes and HandledRetention must be positive.");
         }
 
+        if (options.PreviousSecretOverlap < TimeSpan.Zero)
+        {
+            failures.Add($"PostHog webhook receiver '{name}': PreviousSecretOverlap must be zero or more.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(Keys.SecretRedaction.Redact));
     }
 }

@@ -23,13 +23,18 @@ public static class PostHogWebhookServiceCollectionExtensions
 
     /// <summary>
     /// Adds a named receiver bound from a configuration section (Scheme, Tolerance, MaxBodyBytes,
-    /// HandledRetention, UseDistributedCache, TimestampHeader, SignatureHeader,
+    /// HandledRetention, PreviousSecretOverlap, UseDistributedCache, TimestampHeader, SignatureHeader,
     /// Secrets:[{Id,Secret,NotBefore,NotAfter}]). A value that does not parse stops the start,
-    /// naming the setting.
+    /// naming the setting. The receiver follows the section: a reload that validates takes effect for
+    /// the next delivery (a dropped secret stays accepted for PreviousSecretOverlap); one that does not
+    /// is logged and the last valid keyring stays.
     /// </summary>
     public static IServiceCollection AddPostHogWebhooks(this IServiceCollection services, string name, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(services);
+        // Follow the section: a reload (JSON with reloadOnChange, user secrets, AddDotEnvFile) reaches the keyring.
+        services.AddSingleton<IOptionsChangeTokenSource<PostHogWebhookOptions>>(new ConfigurationChangeTokenSource<PostHogWebhookOptions>(name, section));
         return services.AddPostHogWebhooks(name, options => options.ReadFrom(section));
     }
 
@@ -37,7 +42,7 @@ public static class PostHogWebhookServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PostHogWebhookRegistry>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostHogWebhookOptions>, PostHogWebhookOptionsValidator>());
+        services.AddLastValidOptions(new PostHogWebhookOptionsValidator());
         return services;
     }
 }

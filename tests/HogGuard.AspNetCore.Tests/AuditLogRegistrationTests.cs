@@ -1,4 +1,5 @@
 using HogGuard.Audit;
+using HogGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,32 +44,5 @@ public sealed class AuditLogRegistrationTests : IDisposable
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PostHogAuditLogOptions>>().Value);
 
         Assert.Contains("needs a Directory", error.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        public List<string> Messages { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => new ListLogger(Messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(List<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (messages)
-                {
-                    messages.Add(formatter(state, exception));
-                }
-            }
-        }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class DotenvSecretStore(string description, string path, string 
     public SecretSlots Read()
     {
         var bytes = SecretStoreFactory.ReadBytes(path);
-        var lines = bytes is null ? [] : Split(Decode(bytes));
+        var lines = bytes is null ? [] : DotenvFile.Split(DotenvFile.Decode(bytes));
         return new SecretSlots(
             Find(lines, name)?.Value,
             Find(lines, name + SecretStoreFactory.NextSuffix)?.Value,
@@ -32,7 +32,7 @@ internal sealed class DotenvSecretStore(string description, string path, string 
     {
         ArgumentNullException.ThrowIfNull(basis);
         var bytes = SecretStoreFactory.ReadBytes(path);
-        var lines = bytes is null ? [] : Split(Decode(bytes));
+        var lines = bytes is null ? [] : DotenvFile.Split(DotenvFile.Decode(bytes));
         var newline = lines.FirstOrDefault(l => l.Ending.Length > 0)?.Ending ?? "\n";
         Set(lines, name, current, newline, name);
         Set(lines, name + SecretStoreFactory.NextSuffix, next, newline, name);
@@ -47,104 +47,10 @@ internal sealed class DotenvSecretStore(string description, string path, string 
         SecretStoreFactory.WriteChecked(path, basis, [.. preamble, .. Encoding.Latin1.GetBytes(text.ToString())]);
     }
 
-    /// <summary>
-    /// Latin-1 maps every byte to one char and back, so lines in UTF-8, Latin-1 or anything else come
-    /// back byte for byte; keys and PostHog values are ASCII, the same in every one of them.
-    /// </summary>
-    private static string Decode(byte[] bytes) =>
-        bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.Latin1.GetString(bytes, 3, bytes.Length - 3) : Encoding.Latin1.GetString(bytes);
-
-    private sealed class Line(string text, string ending)
-    {
-        public string Text { get; set; } = text;
-
-        public string Ending { get; set; } = ending;
-
-        public string? Key { get; set; }
-
-        public string? Value { get; set; }
-
-        /// <summary>Where the value starts and ends in <see cref="Text"/> (inside quotes when quoted).</summary>
-        public int ValueStart { get; set; }
-
-        public int ValueEnd { get; set; }
-    }
-
-    private static List<Line> Split(string text)
-    {
-        var lines = new List<Line>();
-        var at = 0;
-        while (at < text.Length)
-        {
-            var end = text.IndexOf('\n', at);
-            var line = end < 0
-                ? new Line(text[at..], string.Empty)
-                : end > at && text[end - 1] == '\r' ? new Line(text[at..(end - 1)], "\r\n") : new Line(text[at..end], "\n");
-            Parse(line);
-            lines.Add(line);
-            at = end < 0 ? text.Length : end + 1;
-        }
-
-        return lines;
-    }
-
-    /// <summary><c>[export ]NAME=value</c>, <c>NAME="value"</c>, <c>NAME='value'</c>, <c>NAME=value # comment</c>.</summary>
-    private static void Parse(Line line)
-    {
-        var text = line.Text;
-        var start = text.Length - text.TrimStart().Length;
-        if (start < text.Length && text[start] == '#')
-        {
-            return;
-        }
-
-        if (text.AsSpan(start).StartsWith("export ", StringComparison.Ordinal))
-        {
-            start += 7;
-            while (start < text.Length && text[start] == ' ')
-            {
-                start++;
-            }
-        }
-
-        var equals = text.IndexOf('=', start);
-        if (equals <= start)
-        {
-            return;
-        }
-
-        line.Key = text[start..equals].Trim();
-        var valueStart = equals + 1;
-        while (valueStart < text.Length && text[valueStart] is ' ' or '\t')
-        {
-            valueStart++;
-        }
-
-        int valueEnd;
-        if (valueStart < text.Length && text[valueStart] is '"' or '\'' && text.IndexOf(text[valueStart], valueStart + 1) is var close and > 0)
-        {
-            valueStart++;
-            valueEnd = close;
-        }
-        else
-        {
-            var comment = text.IndexOf(" #", valueStart, StringComparison.Ordinal);
-            valueEnd = comment >= 0 ? comment : text.Length;
-            while (valueEnd > valueStart && text[valueEnd - 1] is ' ' or '\t')
-            {
-                valueEnd--;
-            }
-        }
-
-        line.ValueStart = valueStart;
-        line.ValueEnd = valueEnd;
-        line.Value = text[valueStart..valueEnd];
-    }
-
     /// <summary>The last assignment wins, as dotenv loaders read it.</summary>
-    private static Line? Find(List<Line> lines, string key) => lines.LastOrDefault(l => l.Key == key && l.Value is { Length: > 0 });
+    private static DotenvFile.Line? Find(List<DotenvFile.Line> lines, string key) => lines.LastOrDefault(l => l.Key == key && l.Value is { Length: > 0 });
 
-    private static void Set(List<Line> lines, string key, string? value, string newline, string anchorKey)
+    private static void Set(List<DotenvFile.Line> lines, string key, string? value, string newline, string anchorKey)
     {
         if (value is not null && value.AsSpan().IndexOfAny("\r\n\"'# ") >= 0)
         {
@@ -160,8 +66,8 @@ internal sealed class DotenvSecretStore(string description, string path, string 
 
         if (owned.Count == 0)
         {
-            var line = new Line($"{key}={value}", newline);
-            Parse(line);
+            var line = new DotenvFile.Line($"{key}={value}", newline);
+            DotenvFile.Parse(line);
 
             // A new slot goes just above the key's own line, so the file's last line (and whether it
             // ends in a newline) is never touched; only a file without the key gets it at the end.
@@ -186,7 +92,7 @@ internal sealed class DotenvSecretStore(string description, string path, string 
         foreach (var line in owned)
         {
             line.Text = string.Concat(line.Text.AsSpan(0, line.ValueStart), value, line.Text.AsSpan(line.ValueEnd));
-            Parse(line);
+            DotenvFile.Parse(line);
         }
     }
 }

@@ -1,0 +1,241 @@
+using System.Text.Json;
+using HogGuard.Keys;
+using HogGuard.SecretStores;
+using HogGuard.Testing;
+using HogGuard.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HogGuard.AspNetCore.Tests;
+
+/// <summary>
+/// Keys and secrets that follow their configuration: real files watched by the configuration's own
+/// reload (JSON with reloadOnChange, a dotenv file through AddDotEnvFile), the emulator on loopback.
+/// </summary>
+public sealed class ReloadTests : IDisposable
+{
+    private static readonly Random Random = new(1712);
+    private readonly string _folder = Directory.CreateTempSubdirectory("hogguard-reload-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string Token(string prefix) => TestTokens.Make(prefix, base57: true, Random);
+
+    /// <summary>Writes a file the way an editor or a rotation does: a new file renamed over the old one.</summary>
+    private static void Replace(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static string Settings(string host, string writer, string? reader = null) => JsonSerializer.Serialize(new
+    {
+        PostHog = new Dictionary<string, string?> { ["Host"] = host, ["WriterKey"] = writer, ["ReaderKey"] = reader },
+    });
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never happened: {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    private (ServiceProvider Provider, ListLoggerProvider Log) Start(Action<IConfigurationBuilder> sources)
+    {
+        var builder = new ConfigurationBuilder().SetBasePath(_folder);
+        sources(builder);
+        var configuration = builder.Build();
+        var log = new ListLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.AddProvider(log));
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddPostHogSecurity(configuration);
+        return (services.BuildServiceProvider(), log);
+    }
+
+    private static async Task<(EmulatorHost Emulator, string First, string Second)> EmulatorAsync()
+    {
+        var (first, second) = (Token("phx_"), Token("phx_"));
+        var emulator = await EmulatorHost.StartAsync(new SeedBuilder()
+            .Project(1, "Web", Token("phc_"))
+            .User("svc@example.com", keys => keys
+                .Key("writer-1", first, ["insight:write"])
+                .Key("writer-2", second, ["insight:write", "dashboard:write"])));
+        return (emulator, first, second);
+    }
+
+    [Fact]
+    public async Task JsonReload_TheWriterUsesTheNewKeyForItsNextRequest_AndReadsItsScopes()
+    {
+        var (emulator, first, second) = await EmulatorAsync();
+        await using var _ = emulator;
+        var path = Path.Combine(_folder, "appsettings.json");
+        File.WriteAllText(path, Settings(emulator.Address, first));
+        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true));
+        using var __ = provider;
+        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
+        Assert.Equal(["insight:write"], await writer.GetScopesAsync());
+        Assert.True((await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"before\"}")).IsOk);
+
+        Replace(path, Settings(emulator.Address, second));
+        var fingerprint = new PostHogSecret(second).Fingerprint;
+        await EventuallyAsync(() => writer.Key.Contains(fingerprint, StringComparison.Ordinal), "the writer picks up the new key");
+
+        // The old key is deleted in PostHog (by its owner, logged in); the writer's next request still succeeds, with the new one.
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("X-Emulator-Session", "svc@example.com");
+        var keys = JsonDocument.Parse(await http.GetStringAsync(emulator.Address + "/api/personal_api_keys/")).RootElement;
+        var oldId = keys.EnumerateArray().Single(k => k.GetProperty("label").GetString() == "writer-1").GetProperty("id").GetString();
+        Assert.True((await http.DeleteAsync($"{emulator.Address}/api/personal_api_keys/{oldId}/")).IsSuccessStatusCode);
+        var after = await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"after\"}");
+
+        Assert.True(after.IsOk, after.Detail);
+        Assert.Equal(["dashboard:write", "insight:write"], (await writer.GetScopesAsync()).Order());
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Information && e.Text.Contains("Reloaded PostHogSecurityOptions in use (generation 2)", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Messages, m => m.Contains(first, StringComparison.Ordinal) || m.Contains(second, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task InvalidReload_KeepsTheLastValidKey_AndLogsOneLineNamingTheSetting()
+    {
+        var (emulator, first, second) = await EmulatorAsync();
+        await using var _ = emulator;
+        var path = Path.Combine(_folder, "appsettings.json");
+        File.WriteAllText(path, Settings(emulator.Address, first));
+        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true));
+        using var __ = provider;
+        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
+        var before = writer.Key;
+
+        // A project secret key pasted where the writer's personal key belongs.
+        var wrong = Token("phs_");
+        Replace(path, Settings(emulator.Address, wrong));
+        await EventuallyAsync(() => log.Entries.Any(e => e.Level == LogLevel.Error), "the refused reload is logged");
+        var written = await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"still\"}");
+
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("Reloaded PostHogSecurityOptions refused; the last valid settings stay in use", error.Text, StringComparison.Ordinal);
+        Assert.Contains("PostHog:WriterKey must be a phx_ personal API key", error.Text, StringComparison.Ordinal);
+        Assert.Contains(SecretMasking.Mask(wrong), error.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, error.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Text);
+        Assert.Equal(before, writer.Key);
+        Assert.True(written.IsOk, written.Detail);
+
+        // A good value after the bad one is taken: the refusal left nothing stuck.
+        Replace(path, Settings(emulator.Address, second));
+        var fingerprint = new PostHogSecret(second).Fingerprint;
+        await EventuallyAsync(() => writer.Key.Contains(fingerprint, StringComparison.Ordinal), "the writer picks up the next valid key");
+    }
+
+    [Fact]
+    public async Task Reload_ThatDropsAKey_IsRefused_SoAFileCaughtEmptyNeverUnsetsIt()
+    {
+        var (emulator, first, _) = await EmulatorAsync();
+        await using var _ = emulator;
+        var path = Path.Combine(_folder, "appsettings.json");
+        File.WriteAllText(path, Settings(emulator.Address, first));
+        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true));
+        using var __ = provider;
+        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
+        var before = writer.Key;
+
+        Replace(path, "{ \"PostHog\": { \"Host\": \"" + emulator.Address + "\" } }");
+        await EventuallyAsync(() => log.Entries.Any(e => e.Level == LogLevel.Error), "the refused reload is logged");
+
+        Assert.Contains("PostHog:WriterKey (" + SecretMasking.Mask(first) + ") is no longer set", Assert.Single(log.Entries, e => e.Level == LogLevel.Error).Text, StringComparison.Ordinal);
+        Assert.Equal(before, writer.Key);
+        Assert.True((await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"kept\"}")).IsOk);
+    }
+
+    [Fact]
+    public async Task DotEnvFile_IsReadWithTheRotationStoresParser_AndAWriteByTheStoreReachesTheClient()
+    {
+        var (emulator, first, second) = await EmulatorAsync();
+        await using var _ = emulator;
+        var path = Path.Combine(_folder, ".env");
+        File.WriteAllText(path, $"# service settings\nexport PostHog__Host=\"{emulator.Address}\"\nPostHog__WriterKey={first} # rotated by hogguard\nOTHER='a b'\n");
+        var (provider, _) = Start(b => b.AddDotEnvFile(".env", reloadOnChange: true));
+        using var __ = provider;
+        var configuration = provider.GetRequiredService<IConfiguration>();
+        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
+
+        Assert.Equal(emulator.Address, configuration["PostHog:Host"]);
+        Assert.Equal(first, configuration["PostHog:WriterKey"]);
+        Assert.Equal("a b", configuration["OTHER"]);
+        Assert.Contains(new PostHogSecret(first).Fingerprint, writer.Key, StringComparison.Ordinal);
+
+        // The rotation store writes the new key in place (keeping the comment); the running client follows.
+        var store = new DotenvSecretStore("test", path, "PostHog__WriterKey");
+        store.Write(store.Read(), second, null, null);
+        var fingerprint = new PostHogSecret(second).Fingerprint;
+        await EventuallyAsync(() => writer.Key.Contains(fingerprint, StringComparison.Ordinal), "the writer picks up the key the store wrote");
+
+        Assert.Contains($"PostHog__WriterKey={second} # rotated by hogguard", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.True((await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"dotenv\"}")).IsOk);
+    }
+
+    [Fact]
+    public void DotEnvFile_MissingAndNotOptional_FailsAtBuild_NamingTheFile()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => new ConfigurationBuilder().SetBasePath(_folder).AddDotEnvFile("missing.env").Build());
+
+        Assert.Contains("missing.env", error.Message, StringComparison.Ordinal);
+        Assert.Empty(new ConfigurationBuilder().SetBasePath(_folder).AddDotEnvFile("missing.env", optional: true).Build().AsEnumerable());
+    }
+
+    [Fact]
+    public async Task WebhookKeyring_TakesTheNewSecret_AndKeepsTheDroppedOneForItsOverlapFromTheReload()
+    {
+        var (old, fresh) = (WebhookKey.NewStandardSecret(), WebhookKey.NewStandardSecret());
+        string Keyring(string secret) => JsonSerializer.Serialize(new { Webhook = new { PreviousSecretOverlap = "01:00:00", Secrets = new[] { new { Id = "current", Secret = secret } } } });
+        var path = Path.Combine(_folder, "webhooks.json");
+        File.WriteAllText(path, Keyring(old));
+        var configuration = new ConfigurationBuilder().SetBasePath(_folder).AddJsonFile("webhooks.json", optional: false, reloadOnChange: true).Build();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var log = new ListLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.AddProvider(log));
+        services.AddSingleton<TimeProvider>(time);
+        services.AddPostHogWebhooks("posthog", configuration.GetSection("Webhook"));
+        using var provider = services.BuildServiceProvider();
+        var registry = provider.GetRequiredService<PostHogWebhookRegistry>();
+        var body = "{\"event\":\"x\"}"u8.ToArray();
+        var sent = 0;
+        WebhookVerificationResult Deliver(string secret)
+        {
+            var id = "msg_" + sent++;
+            var at = time.GetUtcNow().ToUnixTimeSeconds();
+            using var key = WebhookKey.FromStandardSecret("sender", secret);
+            return registry.Get("posthog").Verifier.Verify(id, at.ToString(System.Globalization.CultureInfo.InvariantCulture), WebhookSigner.SignStandard(key, id, at, body), body);
+        }
+
+        Assert.Equal("current", Deliver(old).KeyId);
+        Assert.Equal(WebhookVerificationStatus.NoMatchingSignature, Deliver(fresh).Status);
+        var ledger = registry.Get("posthog").Ledger;
+
+        Replace(path, Keyring(fresh));
+        await EventuallyAsync(() => Deliver(fresh).IsValid, "the receiver takes the new secret");
+
+        // Deliveries PostHog signed with the dropped secret still pass for the overlap, counted from the reload.
+        time.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal("current (previous)", Deliver(old).KeyId);
+        Assert.Equal("current", Deliver(fresh).KeyId);
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(WebhookVerificationStatus.NoMatchingSignature, Deliver(old).Status);
+        Assert.True(Deliver(fresh).IsValid);
+        Assert.Same(ledger, registry.Get("posthog").Ledger);
+
+        // A keyring with no secret is refused: the running receiver keeps the one it has.
+        Replace(path, JsonSerializer.Serialize(new { Webhook = new { Secrets = Array.Empty<object>() } }));
+        await EventuallyAsync(() => log.Entries.Any(e => e.Level == LogLevel.Error), "the refused reload is logged");
+        Assert.Contains("PostHog webhook receiver 'posthog' has no secret", Assert.Single(log.Entries, e => e.Level == LogLevel.Error).Text, StringComparison.Ordinal);
+        Assert.True(Deliver(fresh).IsValid);
+        Assert.DoesNotContain(log.Messages, m => m.Contains(fresh, StringComparison.Ordinal) || m.Contains(old, StringComparison.Ordinal));
+    }
+}
