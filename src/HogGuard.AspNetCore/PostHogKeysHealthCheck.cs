@@ -5,15 +5,14 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace HogGuard.AspNetCore;
 
 /// <summary>
-/// Unhealthy when PostHog refuses a configured key (revoked, rolled, mistyped); degraded when a
-/// personal key is older than <c>MaxKeyAgeDays</c> (rotation overdue) or PostHog cannot be asked.
-/// The data names keys by mask and fingerprint only.
+/// Asks PostHog about every configured key: unhealthy when PostHog refuses one (revoked, rolled,
+/// mistyped); degraded when a personal key is older than <c>MaxKeyAgeDays</c> (rotation overdue) or
+/// PostHog cannot be asked. The data names keys by mask and fingerprint only.
 /// </summary>
-internal sealed class PostHogKeysHealthCheck(PostHogClient client, LastValidOptions<PostHogSecurityOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class PostHogKeysProbe(PostHogClient client, TimeProvider time)
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> ProbeAsync(PostHogSecurityOptions o, CancellationToken cancellationToken)
     {
-        var o = options.Get().Value;
         var endpoint = o.Endpoint();
         var host = endpoint.App;
         var invalid = new List<string>();

@@ -2,13 +2,38 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HogGuard.AspNetCore;
 
-/// <summary>Introspects the reader's and writer's scopes once at start, so the first request does not wait; a failure is logged and retried on first use.</summary>
+/// <summary>
+/// From the start, in the background: introspects the reader's and writer's scopes (so the first
+/// request rarely waits; a failure is logged and retried on first use) and runs the health check's
+/// first probe. The start itself never waits on PostHog, so a stalled PostHog cannot hold it up.
+/// </summary>
 internal sealed partial class PostHogScopeWarmUp(IServiceProvider provider) : Microsoft.Extensions.Hosting.IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await WarmAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The service stopped before the warm-up ended.
+                }
+            },
+            CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task WarmAsync()
     {
         var logger = provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PostHogScopeWarmUp>>();
         var options = provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>().Get().Value;
+
+        // The health check's first probe runs in the background from the start, so /health never waits on PostHog.
+        _ = provider.GetRequiredService<PostHogKeysHealthCache>().RefreshAsync();
         foreach (var (role, key) in new[] { (PostHogRoles.Reader, options.ReaderKey), (PostHogRoles.Writer, options.WriterKey) })
         {
             if (string.IsNullOrWhiteSpace(key))

@@ -53,6 +53,12 @@ public sealed class PostHogSecurityOptions : IReloadableOptions
     /// <summary><c>PostHog:MaxKeyAgeDays</c>: the health check reports degraded when a personal key is older.</summary>
     public int? MaxKeyAgeDays { get; set; }
 
+    /// <summary>
+    /// <c>PostHog:HealthCheckInterval</c>: how long the health check answers from one probe of the keys
+    /// before probing again in the background (default 5 minutes). <c>/health</c> never waits on PostHog.
+    /// </summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"PostHog {{ Host = {Host}, IngestionHost = {IngestionHost ?? "(derived)"}, ProjectToken = {Show(ProjectToken)}, ReaderKey = {Show(ReaderKey)}, WriterKey = {Show(WriterKey)}, SecretKey = {Show(SecretKey)} }}";
@@ -88,6 +94,7 @@ public sealed class PostHogSecurityOptions : IReloadableOptions
         ReaderScopes = List(section.GetSection("ReaderScopes")) ?? ReaderScopes;
         WriterScopes = List(section.GetSection("WriterScopes")) ?? WriterScopes;
         MaxKeyAgeDays = values.Int("MaxKeyAgeDays", "a whole number of days") ?? MaxKeyAgeDays;
+        HealthCheckInterval = values.Duration("HealthCheckInterval") ?? HealthCheckInterval;
         try
         {
             ApplyPolicy();
@@ -127,6 +134,7 @@ public sealed class PostHogSecurityOptions : IReloadableOptions
         ReaderScopes is null ? "-" : string.Join(',', ReaderScopes),
         WriterScopes is null ? "-" : string.Join(',', WriterScopes),
         MaxKeyAgeDays,
+        HealthCheckInterval,
         string.Join('|', ConfigurationProblems));
 
     /// <summary>Fills unset scopes and max age from the policy file's reader and writer keys for <see cref="Environment"/>.</summary>

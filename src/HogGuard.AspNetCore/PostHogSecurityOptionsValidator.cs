@@ -38,6 +38,11 @@ internal sealed class PostHogSecurityOptionsValidator(string section) : IValidat
             failures.Add($"{section}:IngestionHost '{ingestion}' is not an http(s) URL; use e.g. https://eu.i.posthog.com, or remove it to derive it from {section}:Host.");
         }
 
+        if (options.HealthCheckInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:HealthCheckInterval must be a positive duration such as 00:05:00.");
+        }
+
         if (options.MaxKeyAgeDays is <= 0)
         {
             failures.Add($"{section}:MaxKeyAgeDays must be a whole number of days above 0.");

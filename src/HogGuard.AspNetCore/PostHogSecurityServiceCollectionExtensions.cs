@@ -16,6 +16,12 @@ public static class PostHogSecurityServiceCollectionExtensions
     public const string HealthCheckName = "posthog-keys";
 
     /// <summary>
+    /// The health check's tag: <c>MapHealthChecks("/health", new() { Predicate = r => r.Tags.Contains(HealthCheckTag) })</c>
+    /// includes it in a probe, <c>!r.Tags.Contains(HealthCheckTag)</c> leaves it out (of a liveness probe, say).
+    /// </summary>
+    public const string HealthCheckTag = "posthog";
+
+    /// <summary>
     /// Binds the <c>PostHog</c> section (ProjectToken, ReaderKey, WriterKey, SecretKey, Host,
     /// ReaderScopes, WriterScopes, MaxKeyAgeDays), validates it at start-up, and registers
     /// <see cref="PostHogApiClient"/> keyed <see cref="PostHogRoles.Reader"/> and
@@ -55,11 +61,13 @@ public static class PostHogSecurityServiceCollectionExtensions
         });
         services.TryAddSingleton(provider => new PostHogCaptureClient(provider.GetRequiredService<CaptureTransport>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostHogScopeWarmUp>());
+        services.TryAddSingleton<PostHogKeysProbe>();
+        services.TryAddSingleton<PostHogKeysHealthCache>();
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             HealthCheckName,
-            provider => new PostHogKeysHealthCheck(provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), provider.GetRequiredService<TimeProvider>()),
+            provider => provider.GetRequiredService<PostHogKeysHealthCache>(),
             HealthStatus.Unhealthy,
-            ["posthog"]));
+            [HealthCheckTag]));
         return services;
     }
 

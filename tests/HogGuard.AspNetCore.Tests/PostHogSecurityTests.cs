@@ -250,6 +250,7 @@ public sealed class PostHogSecurityTests
         async Task<HealthReport> CheckAsync(Dictionary<string, string?> settings)
         {
             using var provider = Services(settings);
+            await provider.GetRequiredService<PostHogKeysHealthCache>().RefreshAsync();
             return await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         }
 
