@@ -3,11 +3,15 @@ using HogGuard.Audit;
 
 // A service that uses all of HogGuard: reader and writer PostHog clients (each refusing what its key
 // cannot do), a signed webhook endpoint, a tamper-evident audit log shipped to PostHog, and a health
-// check. Configuration (environment variables shown; appsettings.json works the same):
-//   PostHog__Host, PostHog__ProjectToken, PostHog__ReaderKey, PostHog__WriterKey, PostHog__ProjectId,
+// check. Configuration (environment variables shown; appsettings.json, appsettings.{Environment}.json
+// and a .env file in the content root work the same, and a rotation that rewrites one of those files
+// reaches the running service without a restart):
+//   PostHog__Host, PostHog__ProjectToken, PostHog__ReaderKey, PostHog__WriterKey, PostHog__SecretKey, PostHog__ProjectId,
 //   PostHog__Webhook__Secrets__0__Id, PostHog__Webhook__Secrets__0__Secret (whsec_...),
 //   Audit__Directory, Audit__ShipIntervalSeconds
 var builder = WebApplication.CreateSlimBuilder(args);
+builder.Configuration.AddDotEnvFile(".env", optional: true, reloadOnChange: true);
+builder.Configuration.AddEnvironmentVariables();
 builder.Services.AddPostHogSecurity(builder.Configuration);
 builder.Services.AddPostHogWebhooks("posthog", builder.Configuration.GetSection("PostHog:Webhook"));
 builder.Services.AddPostHogAuditLog(o =>
@@ -58,10 +62,28 @@ app.MapPost("/webhooks/posthog", async (HttpContext context, IAuditLog audit, Po
     return Results.Ok(new { received = delivery.MessageId });
 }).RequirePostHogSignature("posthog");
 
+// Flag definitions for local evaluation, with the project secret key (PostHog:SecretKey).
+app.MapGet("/flags", async (PostHogFeatureFlagsClient flags, CancellationToken ct) =>
+{
+    var answer = await flags.GetDefinitionsAsync(ct);
+    return answer.IsOk ? Results.Json(new FlagCount(answer.Value.GetProperty("flags").GetArrayLength()), SampleJson.Default.FlagCount) : Results.Problem(answer.Detail, statusCode: 502);
+});
+
+// Which keys the service uses right now (masks and fingerprints, never values): after a rotation
+// rewrites appsettings.Production.json or .env, these change without a restart.
+app.MapGet("/posthog/keys", ([FromKeyedServices(PostHogRoles.Reader)] PostHogApiClient reader, [FromKeyedServices(PostHogRoles.Writer)] PostHogApiClient writer, PostHogFeatureFlagsClient flags) =>
+    Results.Json(new KeysInUse(reader.Key, writer.Key, flags.Key), SampleJson.Default.KeysInUse));
+
 app.MapHealthChecks("/health");
 app.Run();
 
 internal sealed record InsightRequest(string Name);
 
+internal sealed record KeysInUse(string Reader, string Writer, string Flags);
+
+internal sealed record FlagCount(int Flags);
+
 [System.Text.Json.Serialization.JsonSerializable(typeof(InsightRequest))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(KeysInUse))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(FlagCount))]
 internal sealed partial class SampleJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -25,7 +25,7 @@ public static class PostHogSecurityServiceCollectionExtensions
     /// Binds the <c>PostHog</c> section (ProjectToken, ReaderKey, WriterKey, SecretKey, Host,
     /// ReaderScopes, WriterScopes, MaxKeyAgeDays), validates it at start-up, and registers
     /// <see cref="PostHogApiClient"/> keyed <see cref="PostHogRoles.Reader"/> and
-    /// <see cref="PostHogRoles.Writer"/>, <see cref="PostHogCaptureClient"/> and the
+    /// <see cref="PostHogRoles.Writer"/>, <see cref="PostHogFeatureFlagsClient"/>, <see cref="PostHogCaptureClient"/> and the
     /// <c>posthog-keys</c> health check. Calling it again with the same section changes nothing.
     /// </summary>
     /// <exception cref="InvalidOperationException">It was already called with another section.</exception>
@@ -59,6 +59,7 @@ public static class PostHogSecurityServiceCollectionExtensions
             var token = o.ProjectToken ?? throw new InvalidOperationException($"{sectionName}:ProjectToken is not set; the capture client needs the phc_ project token");
             return new CaptureTransport(provider.GetRequiredService<PostHogClient>(), o.Endpoint().Ingestion, token.Trim());
         });
+        services.TryAddSingleton(provider => new PostHogFeatureFlagsClient(provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), sectionName));
         services.TryAddSingleton(provider => new PostHogCaptureClient(provider.GetRequiredService<CaptureTransport>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostHogScopeWarmUp>());
         services.TryAddSingleton<PostHogKeysProbe>();

@@ -32,16 +32,24 @@ internal sealed class RotateCommand(CliConsole console)
         var wait = new Option<bool>("--wait") { Description = "Personal keys: poll until the old key is deleted in PostHog (at most --wait-timeout)." };
         var waitTimeout = new Option<int>("--wait-timeout") { HelpName = "SECONDS", Description = "How long --wait polls.", DefaultValueFactory = _ => 900 };
         var poll = new Option<int>("--poll-interval") { HelpName = "SECONDS", Description = "Seconds between --wait polls.", DefaultValueFactory = _ => 5 };
+        var grace = new Option<int>("--grace") { HelpName = "SECONDS", Description = "Seconds the new key is current before the old one is deleted, so running services reload it.", DefaultValueFactory = _ => 0 };
         var yes = new Option<bool>("--yes", "-y") { Description = "Answer yes to confirmations (e.g. that an environment variable is deployed)." };
         var command = new Command("rotate", "Rotate one key named in hogguard.yml without ever leaving its store without a working key. Exit 0 done or rolled back, 1 waiting for a person (resume later), 2 stopped, with one line saying why and what to do.")
         {
-            config, env, key, resume, abort, host, ingestion, trust, wait, waitTimeout, poll, yes,
+            config, env, key, resume, abort, host, ingestion, trust, wait, waitTimeout, poll, grace, yes,
         };
         command.Validators.Add(r =>
         {
             if (r.Value(resume) is not null && r.Value(abort) is not null)
             {
                 r.AddError("--resume and --abort cannot be used together; pick one");
+            }
+        });
+        grace.Validators.Add(r =>
+        {
+            if (r.Value<int>() is < 0 or > 86_400)
+            {
+                r.AddError("--grace must be a whole number of seconds from 0 to 86400");
             }
         });
         foreach (var seconds in new[] { poll, waitTimeout })
@@ -58,7 +66,7 @@ internal sealed class RotateCommand(CliConsole console)
         command.SetRun(console, "rotation interrupted; its journal says where it stopped ('hogguard keys rotations'), continue with --resume ID", (result, cancellationToken) => RunAsync(
             new Request(
                 result.GetValue(config), result.GetValue(env), result.GetValue(key), result.GetValue(resume), result.GetValue(abort), result.GetValue(host), result.GetValue(ingestion),
-                result.GetValue(wait) ? TimeSpan.FromSeconds(result.GetValue(waitTimeout)) : null, TimeSpan.FromSeconds(result.GetValue(poll)), result.GetValue(yes), result.GetValue(trust)),
+                result.GetValue(wait) ? TimeSpan.FromSeconds(result.GetValue(waitTimeout)) : null, TimeSpan.FromSeconds(result.GetValue(poll)), result.GetValue(yes), result.GetValue(trust), TimeSpan.FromSeconds(result.GetValue(grace))),
             cancellationToken));
         return command;
     }
@@ -127,7 +135,7 @@ internal sealed class RotateCommand(CliConsole console)
         return command;
     }
 
-    private sealed record Request(string? ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, string? IngestionHost, TimeSpan? Wait, TimeSpan Poll, bool Yes, bool TrustConfig);
+    private sealed record Request(string? ConfigPath, string? Environment, string? Key, string? Resume, string? Abort, string? Host, string? IngestionHost, TimeSpan? Wait, TimeSpan Poll, bool Yes, bool TrustConfig, TimeSpan Grace);
 
     private async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
     {
@@ -184,6 +192,7 @@ internal sealed class RotateCommand(CliConsole console)
             WaitForDeletion = request.Wait,
             Words = CliWords,
             PollInterval = request.Poll,
+            Grace = request.Grace,
             FaultPoint = point =>
             {
                 if (string.Equals(fault, point, StringComparison.Ordinal))

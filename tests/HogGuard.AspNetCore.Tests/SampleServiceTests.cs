@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using HogGuard.Audit;
 using HogGuard.Testing;
@@ -40,33 +38,23 @@ public sealed class SampleServiceTests : IDisposable
         };
         await using var emulator = await EmulatorHost.StartAsync(seed);
         var emulatorAddress = emulator.Uri;
-        // Port 0: the service takes a free port itself and logs it (a port picked here could be taken meanwhile).
-        const string Url = "http://127.0.0.1:0";
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HogGuard.Samples.Service.dll"));
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(Url);
-        info.Environment["PostHog__Host"] = emulatorAddress.ToString();
-        info.Environment["PostHog__ProjectToken"] = projectToken;
-        info.Environment["PostHog__ReaderKey"] = reader;
-        info.Environment["PostHog__WriterKey"] = writer;
-        info.Environment["PostHog__ProjectId"] = "1";
-        info.Environment["PostHog__Webhook__Secrets__0__Id"] = "current";
-        info.Environment["PostHog__Webhook__Secrets__0__Secret"] = webhookSecret;
-        info.Environment["Audit__Directory"] = _audit;
-        info.Environment["Audit__ShipIntervalSeconds"] = "1";
-        using var process = Process.Start(info)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
+        string log;
+        await using (var process = await SampleProcess.StartAsync(null, new()
         {
-            var url = await ListeningAddressAsync(process, output);
-            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
-            var health = await WaitForAsync(http, process, output);
-            Assert.True(health == "Healthy", $"/health answered {health}:\n{output}");
+            ["PostHog__Host"] = emulatorAddress.ToString(),
+            ["PostHog__ProjectToken"] = projectToken,
+            ["PostHog__ReaderKey"] = reader,
+            ["PostHog__WriterKey"] = writer,
+            ["PostHog__ProjectId"] = "1",
+            ["PostHog__Webhook__Secrets__0__Id"] = "current",
+            ["PostHog__Webhook__Secrets__0__Secret"] = webhookSecret,
+            ["Audit__Directory"] = _audit,
+            ["Audit__ShipIntervalSeconds"] = "1",
+        }))
+        {
+            var http = process.Http;
+            var health = await process.WaitHealthyAsync();
+            Assert.True(health == "Healthy", $"/health answered {health}:\n{process.Output}");
 
             using var created = await http.PostAsJsonAsync("/insights", new { name = "weekly" });
             using var listed = await http.GetAsync("/insights");
@@ -103,76 +91,14 @@ public sealed class SampleServiceTests : IDisposable
                 await Task.Delay(200);
             }
 
-            Assert.True(names.Count(n => n == "hogguard_audit_entry") == 2 && names.Contains("sample_webhook_received"), string.Join(", ", names) + "\n" + output);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            Assert.True(names.Count(n => n == "hogguard_audit_entry") == 2 && names.Contains("sample_webhook_received"), string.Join(", ", names) + "\n" + process.Output);
+            log = process.Output;
         }
 
         var verification = AuditVerifier.Verify(_audit);
         Assert.True(verification.IsIntact, verification.Detail);
         Assert.Equal(2, verification.Entries);
-        string log;
-        lock (output)
-        {
-            log = output.ToString();
-        }
-
         Assert.DoesNotContain(reader, log, StringComparison.Ordinal);
         Assert.DoesNotContain(writer, log, StringComparison.Ordinal);
-    }
-
-    /// <summary>The address Kestrel logs ("Now listening on: http://127.0.0.1:PORT").</summary>
-    private static async Task<string> ListeningAddressAsync(Process process, StringBuilder output)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            string text;
-            lock (output)
-            {
-                text = output.ToString();
-            }
-
-            var match = System.Text.RegularExpressions.Regex.Match(text, @"Now listening on: (http://127\.0\.0\.1:[0-9]+)");
-            if (match.Success)
-            {
-                return match.Groups[1].Value;
-            }
-
-            Assert.False(process.HasExited, "the sample exited:\n" + text);
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the sample did not say where it listens within 60 s:\n" + output);
-    }
-
-    private static async Task<string> WaitForAsync(HttpClient http, Process process, StringBuilder output)
-    {
-        // The key check runs in the background from the start: /health is degraded until its first probe ends.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        string? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(process.HasExited, "the sample exited:\n" + output);
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                last = await response.Content.ReadAsStringAsync();
-                if (last == "Healthy")
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        return last ?? throw new TimeoutException("the sample did not answer /health within 60 s:\n" + output);
     }
 }

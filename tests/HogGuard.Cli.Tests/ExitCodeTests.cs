@@ -95,6 +95,7 @@ public sealed class ExitCodeTests
     [InlineData(new[] { "scan", ".", "--host", "https://eu.posthog.com" }, "--host and --ingestion-host only matter with --verify")]
     [InlineData(new[] { "keys", "rotate", "--resume", "a", "--abort", "b" }, "--resume and --abort cannot be used together")]
     [InlineData(new[] { "keys", "rotate", "--env", "e", "--key", "k", "--poll-interval", "0" }, "must be whole numbers of seconds above 0")]
+    [InlineData(new[] { "keys", "rotate", "--env", "e", "--key", "k", "--grace", "-1" }, "--grace must be a whole number of seconds from 0 to 86400")]
     public void ConflictingOptions_AreRefusedByTheParser_BeforeAnythingRuns(string[] args, string expected)
     {
         // No hogguard.yml here: had the command run, it would have said so instead.

@@ -103,9 +103,15 @@ public sealed class PostHogClient
     /// </summary>
     public async Task<ApiResult<bool>> CheckFlagDefinitionsAsync(Uri ingestionHost, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
     {
+        var result = await GetFlagDefinitionsAsync(ingestionHost, key, projectToken, cancellationToken).ConfigureAwait(false);
+        return new ApiResult<bool>(result.Outcome, result.Status, result.Detail, result.IsOk, result.Host);
+    }
+
+    /// <summary>The flag definitions for local evaluation (<c>GET /flags/definitions</c>), as <see cref="CheckFlagDefinitionsAsync"/> asks for them.</summary>
+    public Task<ApiResult<JsonElement>> GetFlagDefinitionsAsync(Uri ingestionHost, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
+    {
         var path = projectToken is null ? "flags/definitions" : $"flags/definitions?token={Uri.EscapeDataString(projectToken)}";
-        var result = await SendAsync<bool>(ingestionHost, () => Authorized(HttpMethod.Get, ingestionHost, path, key), null, cancellationToken, PostHogAnswers.IsFlagDefinitions, "a JSON object with a 'flags' array").ConfigureAwait(false);
-        return result with { Value = result.IsOk };
+        return SendAsync(ingestionHost, () => Authorized(HttpMethod.Get, ingestionHost, path, key), ApiJsonContext.Default.JsonElement, cancellationToken, PostHogAnswers.IsFlagDefinitions, "a JSON object with a 'flags' array");
     }
 
     /// <summary><c>POST /api/revoke_leaked_key</c>: PostHog's public, unauthenticated revocation of a leaked key.</summary>
@@ -254,7 +260,7 @@ public sealed class PostHogClient
                 if (proof is not null)
                 {
                     return proof(status, text)
-                        ? new ApiResult<T>(ApiOutcome.Ok, status, null, default, host)
+                        ? new ApiResult<T>(ApiOutcome.Ok, status, null, type is null ? default : JsonSerializer.Deserialize(text, type), host)
                         : new ApiResult<T>(ApiOutcome.Failed, status, $"{PostHogHosts.Name(host)} answered {status} with {PostHogAnswers.Describe(response, text)}, not {expected}; check that this is PostHog's ingestion host (e.g. us.i.posthog.com for us.posthog.com)", default, host);
                 }
 

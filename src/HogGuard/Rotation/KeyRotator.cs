@@ -179,6 +179,16 @@ public sealed class KeyRotator(RotationContext context)
 
         var method = RotationMethods.For(j, _run);
         var old = method.InPlace ? null : RotationRun.OldFrom(j, slots);
+        if (!method.InPlace && _c.Grace > TimeSpan.Zero && j.History.LastOrDefault(h => h.State == RotationState.Promoted) is { } promoted)
+        {
+            var rest = promoted.At + _c.Grace - _c.Time.GetUtcNow();
+            if (rest > TimeSpan.Zero)
+            {
+                _c.Prompt.Say($"The new key {j.NewMask} is current; waiting {Math.Ceiling(rest.TotalSeconds):0} s for running services to load it before the old key {j.OldMask} is deleted.");
+                await Task.Delay(rest, _c.Time, ct).ConfigureAwait(false);
+            }
+        }
+
         if (await method.RevokeOldAsync(j, old, ct).ConfigureAwait(false) is null)
         {
             return null;

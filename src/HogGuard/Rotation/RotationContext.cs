@@ -37,6 +37,13 @@ public sealed record RotationContext(
     /// <summary>For a personal key: poll until the person has deleted the old key, at most this long.</summary>
     public TimeSpan? WaitForDeletion { get; init; }
 
+    /// <summary>
+    /// How long the new key is current before the old one is deleted (default none): time for running
+    /// services that watch the store (configuration reload) to take the new key, so none of their
+    /// requests meets a deleted key. Counted from the promotion, so a resumed run waits only the rest.
+    /// </summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.Zero;
+
     /// <summary>How often <see cref="WaitForDeletion"/> asks PostHog (default 5 s).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
