@@ -104,7 +104,7 @@ public sealed class PostHogClient
     public async Task<ApiResult<bool>> CheckFlagDefinitionsAsync(Uri ingestionHost, PostHogSecret key, string? projectToken = null, CancellationToken cancellationToken = default)
     {
         var result = await GetFlagDefinitionsAsync(ingestionHost, key, projectToken, cancellationToken).ConfigureAwait(false);
-        return new ApiResult<bool>(result.Outcome, result.Status, result.Detail, result.IsOk, result.Host);
+        return new ApiResult<bool>(result.Outcome, result.Status, result.Detail, result.IsOk, result.Host) { MissingScope = result.MissingScope };
     }
 
     /// <summary>The flag definitions for local evaluation (<c>GET /flags/definitions</c>), as <see cref="CheckFlagDefinitionsAsync"/> asks for them.</summary>
