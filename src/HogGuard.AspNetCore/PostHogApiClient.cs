@@ -32,13 +32,13 @@ public sealed class PostHogScopeException(string message, string role, string sc
 /// </summary>
 public sealed class PostHogApiClient
 {
-    private readonly PostHogClient _client;
+    private readonly PostHogClientSource _client;
     private readonly LastValidOptions<PostHogSecurityOptions> _settings;
     private readonly string _section;
     private readonly Lock _gate = new();
     private Binding? _binding;
 
-    internal PostHogApiClient(string role, PostHogClient client, LastValidOptions<PostHogSecurityOptions> settings, string section)
+    internal PostHogApiClient(string role, PostHogClientSource client, LastValidOptions<PostHogSecurityOptions> settings, string section)
     {
         Role = role;
         _client = client;
@@ -93,7 +93,7 @@ public sealed class PostHogApiClient
                 needed);
         }
 
-        return await _client.SendAsync(binding.Host, method, path, binding.Key, json, cancellationToken).ConfigureAwait(false);
+        return await _client.Get().SendAsync(binding.Host, method, path, binding.Key, json, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The key, host and scopes of the settings in use, made again only when a reload changed them.</summary>
@@ -150,7 +150,7 @@ public sealed class PostHogApiClient
 
     private async Task<ScopeSet> IntrospectAsync(Binding binding)
     {
-        var answer = await _client.GetCurrentPersonalKeyAsync(binding.Host, binding.Key).ConfigureAwait(false);
+        var answer = await _client.Get().GetCurrentPersonalKeyAsync(binding.Host, binding.Key).ConfigureAwait(false);
         if (!answer.IsOk)
         {
             throw new InvalidOperationException($"the {Role} key's scopes could not be read from {binding.Host}: {answer.Outcome} {answer.Detail}");

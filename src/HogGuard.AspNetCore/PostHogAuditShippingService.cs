@@ -12,13 +12,13 @@ namespace HogGuard.AspNetCore;
 /// from its durable cursor, so it never blocks writers; a failed round is logged and retried.
 /// </summary>
 internal sealed partial class PostHogAuditShippingService(
-    IOptions<PostHogAuditLogOptions> audit, IOptions<PostHogSecurityOptions> security, PostHogClient client, TimeProvider time, TimeSpan interval, ILogger<PostHogAuditShippingService> logger)
+    IOptions<PostHogAuditLogOptions> audit, IOptions<PostHogSecurityOptions> security, PostHogClientSource clients, TimeProvider time, TimeSpan interval, ILogger<PostHogAuditShippingService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var token = security.Value.ProjectToken ?? throw new InvalidOperationException("audit shipping needs PostHog:ProjectToken (the phc_ project token)");
-        var shipper = new AuditShipper(audit.Value.Directory!, client, security.Value.Endpoint().Ingestion, token.Trim());
+        var shipper = new AuditShipper(audit.Value.Directory!, new CaptureTransport(clients.Get, security.Value.Endpoint().Ingestion, token.Trim()));
         while (!stoppingToken.IsCancellationRequested)
         {
             var (shipped, failure) = await shipper.ShipOnceAsync(stoppingToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using HogGuard.AspNetCore;
-using HogGuard.PostHogApi;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +33,7 @@ public static class PostHogAuditShippingServiceCollectionExtensions
         services.AddHostedService(provider => new PostHogAuditShippingService(
             provider.GetRequiredService<IOptions<PostHogAuditLogOptions>>(),
             provider.GetRequiredService<IOptions<PostHogSecurityOptions>>(),
-            provider.GetRequiredService<PostHogClient>(),
+            provider.GetRequiredService<PostHogClientSource>(),
             provider.GetRequiredService<TimeProvider>(),
             every,
             provider.GetRequiredService<ILogger<PostHogAuditShippingService>>()));

@@ -11,11 +11,11 @@ namespace HogGuard.AspNetCore;
 /// </summary>
 public sealed class PostHogFeatureFlagsClient
 {
-    private readonly PostHogClient _client;
+    private readonly PostHogClientSource _client;
     private readonly LastValidOptions<PostHogSecurityOptions> _settings;
     private readonly string _section;
 
-    internal PostHogFeatureFlagsClient(PostHogClient client, LastValidOptions<PostHogSecurityOptions> settings, string section)
+    internal PostHogFeatureFlagsClient(PostHogClientSource client, LastValidOptions<PostHogSecurityOptions> settings, string section)
     {
         _client = client;
         _settings = settings;
@@ -30,7 +30,7 @@ public sealed class PostHogFeatureFlagsClient
     public Task<ApiResult<JsonElement>> GetDefinitionsAsync(CancellationToken cancellationToken = default)
     {
         var (key, options) = Current();
-        return _client.GetFlagDefinitionsAsync(options.Endpoint().Ingestion, key, options.ProjectToken?.Trim(), cancellationToken);
+        return _client.Get().GetFlagDefinitionsAsync(options.Endpoint().Ingestion, key, options.ProjectToken?.Trim(), cancellationToken);
     }
 
     private (PostHogSecret Key, PostHogSecurityOptions Options) Current()

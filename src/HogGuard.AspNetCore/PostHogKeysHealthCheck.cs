@@ -9,10 +9,11 @@ namespace HogGuard.AspNetCore;
 /// mistyped); degraded when a personal key is older than <c>MaxKeyAgeDays</c> (rotation overdue) or
 /// PostHog cannot be asked. The data names keys by mask and fingerprint only.
 /// </summary>
-internal sealed class PostHogKeysProbe(PostHogClient client, TimeProvider time)
+internal sealed class PostHogKeysProbe(PostHogClientSource clients, TimeProvider time)
 {
     public async Task<HealthCheckResult> ProbeAsync(PostHogSecurityOptions o, CancellationToken cancellationToken)
     {
+        var client = clients.Get();
         var endpoint = o.Endpoint();
         var host = endpoint.App;
         var invalid = new List<string>();

@@ -22,6 +22,15 @@ public static class PostHogSecurityServiceCollectionExtensions
     public const string HealthCheckTag = "posthog";
 
     /// <summary>
+    /// The named <see cref="HttpClient"/> of HogGuard's PostHog calls: add handlers or configure it with
+    /// <c>services.AddHttpClient(HttpClientName)...</c>.
+    /// </summary>
+    public const string HttpClientName = "HogGuard.PostHog";
+
+    /// <summary>The name of its resilience pipeline (metrics and logs of Microsoft.Extensions.Http.Resilience carry it).</summary>
+    public const string ResiliencePipelineName = "posthog";
+
+    /// <summary>
     /// Binds the <c>PostHog</c> section (ProjectToken, ReaderKey, WriterKey, SecretKey, Host,
     /// ReaderScopes, WriterScopes, MaxKeyAgeDays), validates it at start-up, and registers
     /// <see cref="PostHogApiClient"/> keyed <see cref="PostHogRoles.Reader"/> and
@@ -47,19 +56,27 @@ public static class PostHogSecurityServiceCollectionExtensions
         services.AddSingleton<IOptionsChangeTokenSource<PostHogSecurityOptions>>(new ConfigurationChangeTokenSource<PostHogSecurityOptions>(section));
         services.AddLastValidOptions(new PostHogSecurityOptionsValidator(sectionName));
         services.TryAddSingleton(TimeProvider.System);
-        // Never follow a redirect: a key must not travel to the Location a login page names.
-        services.AddHttpClient("HogGuard.PostHog", http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
-        services.TryAddSingleton(provider => new PostHogClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient("HogGuard.PostHog"), time: provider.GetRequiredService<TimeProvider>()));
+        // The named client HogGuard's PostHog calls go through: never following a redirect (a key must
+        // not travel to the Location a login page names), connections renewed every 2 minutes, and the
+        // resilience policy as a standard resilience handler (Microsoft.Extensions.Http.Resilience).
+        // PostHogClientOptions registered before this call tune it; PostHogClient resolves as a typed client.
+        services.TryAddSingleton(new PostHogClientOptions());
+        services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .AddResilienceHandler(ResiliencePipelineName, (pipeline, context) => pipeline.AddPostHogStrategies(
+                context.ServiceProvider.GetRequiredService<PostHogClientOptions>(), context.ServiceProvider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<PostHogClientSource>();
+        services.TryAddTransient(provider => provider.GetRequiredService<PostHogClientSource>().Get());
         services.TryAddKeyedSingleton(PostHogRoles.Reader, (provider, _) => CreateClient(provider, PostHogRoles.Reader, sectionName));
         services.TryAddKeyedSingleton(PostHogRoles.Writer, (provider, _) => CreateClient(provider, PostHogRoles.Writer, sectionName));
         services.TryAddSingleton(provider =>
         {
             var o = provider.GetRequiredService<IOptions<PostHogSecurityOptions>>().Value;
             var token = o.ProjectToken ?? throw new InvalidOperationException($"{sectionName}:ProjectToken is not set; the capture client needs the phc_ project token");
-            return new CaptureTransport(provider.GetRequiredService<PostHogClient>(), o.Endpoint().Ingestion, token.Trim());
+            var clients = provider.GetRequiredService<PostHogClientSource>();
+            return new CaptureTransport(clients.Get, o.Endpoint().Ingestion, token.Trim());
         });
-        services.TryAddSingleton(provider => new PostHogFeatureFlagsClient(provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), sectionName));
+        services.TryAddSingleton(provider => new PostHogFeatureFlagsClient(provider.GetRequiredService<PostHogClientSource>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), sectionName));
         services.TryAddSingleton(provider => new PostHogCaptureClient(provider.GetRequiredService<CaptureTransport>(), provider.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostHogScopeWarmUp>());
         services.TryAddSingleton<PostHogKeysProbe>();
@@ -73,7 +90,7 @@ public static class PostHogSecurityServiceCollectionExtensions
     }
 
     private static PostHogApiClient CreateClient(IServiceProvider provider, string role, string sectionName) =>
-        new(role, provider.GetRequiredService<PostHogClient>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), sectionName);
+        new(role, provider.GetRequiredService<PostHogClientSource>(), provider.GetRequiredService<LastValidOptions<PostHogSecurityOptions>>(), sectionName);
 
     /// <summary>Marks the collection as set up, and for which section.</summary>
     private sealed record PostHogSecurityRegistration(string SectionName);

@@ -28,13 +28,20 @@ public sealed class AuditShipper
 
     /// <summary>A shipper of the log in <paramref name="directory"/> to capture on <paramref name="host"/> (the ingestion host), as <paramref name="eventName"/> events of the project <paramref name="projectToken"/>.</summary>
     public AuditShipper(string directory, PostHogClient client, Uri host, string projectToken, string eventName = "hogguard_audit_entry", int batchSize = 100)
+        : this(directory, new CaptureTransport(client, host, projectToken), eventName, batchSize)
     {
+    }
+
+    /// <summary>A shipper of the log in <paramref name="directory"/> through <paramref name="transport"/>, as <paramref name="eventName"/> events.</summary>
+    public AuditShipper(string directory, CaptureTransport transport, string eventName = "hogguard_audit_entry", int batchSize = 100)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
         _directory = directory;
 
         // A service may start shipping before anything was logged: the folder it will ship from is
         // created (owner-only), as the log itself would create it, rather than failing the host.
         PrivateDirectory.Create(directory);
-        _transport = new CaptureTransport(client, host, projectToken);
+        _transport = transport;
         _eventName = string.IsNullOrWhiteSpace(eventName) ? throw new ArgumentException("the event name is empty; PostHog's capture refuses events without one", nameof(eventName)) : eventName;
         _batchSize = batchSize > 0 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));
     }

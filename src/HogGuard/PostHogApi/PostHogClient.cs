@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using HogGuard.Keys;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace HogGuard.PostHogApi;
@@ -36,29 +35,11 @@ public sealed class PostHogClient
         _options = options ?? new PostHogClientOptions();
         _options.Validate();
         var clock = time ?? TimeProvider.System;
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock };
-        if (_options.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = _options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.BaseDelay,
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => PostHogAnswers.IsTransient(r) && (PostHogAnswers.RetryAfter(r, clock) is not { } wait || wait <= _options.MaxRetryAfter)),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } r ? PostHogAnswers.RetryAfter(r, clock) : null),
-                OnRetry = args =>
-                {
-                    args.Outcome.Result?.Dispose();
-                    return default;
-                },
-            });
-        }
 
-        _pipeline = builder.AddTimeout(_options.AttemptTimeout).Build();
+        // One attempt here when the HttpClient's own handler chain applies the policy (AddResilienceHandler with AddPostHogStrategies).
+        _pipeline = _options.ResilienceInHttpClient
+            ? ResiliencePipeline<HttpResponseMessage>.Empty
+            : new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }.AddPostHogStrategies(_options, clock).Build();
     }
 
     /// <summary><c>GET /api/personal_api_keys/@current/</c>: a personal key describes itself (scopes, age, last use).</summary>

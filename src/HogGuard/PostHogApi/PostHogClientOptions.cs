@@ -15,6 +15,14 @@ public sealed class PostHogClientOptions
     /// <summary>The longest Retry-After honoured (default 60 s); longer waits give up as unreachable.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The <see cref="HttpClient"/> given to <see cref="PostHogClient"/> applies
+    /// <see cref="PostHogResilience.AddPostHogStrategies"/> in its own handler chain (as
+    /// <c>AddPostHogSecurity</c> sets it up with <c>AddResilienceHandler</c>), so the client sends each
+    /// request once instead of retrying it a second time (default false).
+    /// </summary>
+    public bool ResilienceInHttpClient { get; init; }
+
     /// <summary>Throws when a value is outside what the client can use, naming it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value out of range.</exception>
     public void Validate()
