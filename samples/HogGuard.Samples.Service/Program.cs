@@ -1,5 +1,7 @@
 using HogGuard.AspNetCore;
 using HogGuard.Audit;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 // A service that uses all of HogGuard: reader and writer PostHog clients (each refusing what its key
 // cannot do), a signed webhook endpoint, a tamper-evident audit log shipped to PostHog, and a health
@@ -13,6 +15,14 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Configuration.AddDotEnvFile(".env", optional: true, reloadOnChange: true);
 builder.Configuration.AddEnvironmentVariables();
 builder.Services.AddPostHogSecurity(builder.Configuration);
+
+// HogGuard's traces and metrics (source and meter "HogGuard") on the console, when asked: Telemetry__Console=true.
+if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
+{
+    builder.Services.AddOpenTelemetry()
+        .WithTracing(tracing => tracing.AddSource(HogGuard.Telemetry.HogGuardTelemetry.Name).AddConsoleExporter())
+        .WithMetrics(metrics => metrics.AddMeter(HogGuard.Telemetry.HogGuardTelemetry.Name).AddConsoleExporter());
+}
 builder.Services.AddPostHogWebhooks("posthog", builder.Configuration.GetSection("PostHog:Webhook"));
 builder.Services.AddPostHogAuditLog(o =>
 {

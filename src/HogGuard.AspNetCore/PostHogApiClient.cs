@@ -87,6 +87,7 @@ public sealed class PostHogApiClient
         var held = await ScopesOf(binding).ConfigureAwait(false);
         if (!held.Allows(needed))
         {
+            ServiceTelemetry.ScopeRefusals.Add(1, new KeyValuePair<string, object?>("hogguard.role", Role), new KeyValuePair<string, object?>("hogguard.scope", needed));
             throw new PostHogScopeException(
                 $"the {Role} key ({binding.Key.Masked}) lacks the scope '{needed}' that {method} {path} needs; it holds [{held}]. Use the {(Role == PostHogRoles.Reader && needed.EndsWith(":write", StringComparison.Ordinal) ? "writer client" : "right client or give the key that scope")}.",
                 Role,

@@ -37,6 +37,14 @@ internal sealed class PostHogKeysProbe(PostHogClientSource clients, TimeProvider
 
             var current = await client.GetCurrentPersonalKeyAsync(host, key, cancellationToken).ConfigureAwait(false);
             Classify(setting, key, current.Outcome, current.Detail, invalid, degraded);
+            if (current.IsOk && (current.Value!.LastRolledAt ?? current.Value.CreatedAt) is { } born)
+            {
+                ServiceTelemetry.KeyAge.Record(
+                    (time.GetUtcNow() - born).TotalDays,
+                    new KeyValuePair<string, object?>("hogguard.key.setting", setting),
+                    new KeyValuePair<string, object?>("hogguard.key.fingerprint", HogGuard.Telemetry.HogGuardTelemetry.KeyTag(key)));
+            }
+
             if (current.IsOk && o.MaxKeyAgeDays is { } maxAge && (current.Value!.LastRolledAt ?? current.Value.CreatedAt) is { } since)
             {
                 var due = since.AddDays(maxAge);

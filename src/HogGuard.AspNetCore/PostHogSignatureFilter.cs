@@ -23,6 +23,7 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         var (verifier, maxBody) = (receiver.Verifier, receiver.MaxBodyBytes);
         if (http.Request.ContentLength > maxBody)
         {
+            Verdict(name, "body_too_large");
             LogRejected(logger, name, "body over the size limit");
             return Problem(StatusCodes.Status413PayloadTooLarge, "Webhook body too large", $"The body exceeds {maxBody} bytes.");
         }
@@ -41,6 +42,7 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
 
         if (body is null)
         {
+            Verdict(name, "body_too_large");
             LogRejected(logger, name, "body over the size limit");
             return Problem(StatusCodes.Status413PayloadTooLarge, "Webhook body too large", $"The body exceeds {maxBody} bytes.");
         }
@@ -48,7 +50,12 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         var options = verifier.Options;
         string? Header(string header) => http.Request.Headers.TryGetValue(header, out var v) && v.Count == 1 ? v[0] : null;
         var id = options.Scheme == WebhookScheme.StandardWebhooks ? Header(options.IdHeader) : null;
+        using var activity = HogGuard.Telemetry.HogGuardTelemetry.Source.StartActivity("webhook.verify");
         var result = verifier.Verify(id, Header(options.EffectiveTimestampHeader), Header(options.EffectiveSignatureHeader), body);
+        var verdict = HogGuard.Telemetry.HogGuardTelemetry.TagValue(result.Status.ToString());
+        activity?.SetTag("hogguard.webhook.receiver", name);
+        activity?.SetTag("hogguard.webhook.status", verdict);
+        Verdict(name, verdict);
         if (!result.IsValid)
         {
             LogRejected(logger, name, result.Status.ToString());
@@ -103,6 +110,9 @@ internal sealed partial class PostHogSignatureFilter(string name) : IEndpointFil
         WebhookVerificationStatus.NoSecretConfigured => "No webhook secret is configured.",
         _ => "No signature matches.",
     };
+
+    private static void Verdict(string receiver, string status) =>
+        ServiceTelemetry.WebhookVerifications.Add(1, new KeyValuePair<string, object?>("hogguard.webhook.receiver", receiver), new KeyValuePair<string, object?>("hogguard.webhook.status", status));
 
     private static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
 

@@ -62,6 +62,13 @@ public sealed class AuditShipper
     /// <summary>Sends everything after the cursor; returns how many entries were confirmed, or the failure that stopped it.</summary>
     public async Task<(long Shipped, ApiResult<bool>? Failure)> ShipOnceAsync(CancellationToken cancellationToken = default)
     {
+        var round = await ShipRoundAsync(cancellationToken).ConfigureAwait(false);
+        Telemetry.HogGuardTelemetry.AuditShippingLag.Record(Lag);
+        return round;
+    }
+
+    private async Task<(long Shipped, ApiResult<bool>? Failure)> ShipRoundAsync(CancellationToken cancellationToken)
+    {
         var cursor = Cursor;
         _shipped = 0;
         _refused = [];

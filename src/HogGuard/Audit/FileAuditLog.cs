@@ -317,6 +317,7 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
         }
 
         (_lastSequence, _lastHash) = (sequence, hash);
+        Telemetry.HogGuardTelemetry.AuditEntries.Add(written.Length);
 
         // A few thread-pool hops per batch, not one per entry: the waiters' continuations run there,
         // a share per core, never on the writer (so a slow caller cannot stall the log).
@@ -341,7 +342,9 @@ public sealed class FileAuditLog : IAuditLog, IAsyncDisposable
     {
         if (_options.Durability == AuditDurability.Fsync)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             _segment.Flush(flushToDisk: true);
+            Telemetry.HogGuardTelemetry.AuditFsyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         else
         {

@@ -205,6 +205,33 @@ public sealed class PostHogClient
 
     private async Task<ApiResult<T>> SendAsync<T>(Uri host, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken, Func<int, string, bool>? proof = null, string? expected = null)
     {
+        // One activity and one measurement per logical call, retries included; the path and the key stay out of both.
+        using var activity = Telemetry.HogGuardTelemetry.Source.StartActivity("posthog.request", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("server.address", host.Host);
+        activity?.SetTag("server.port", host.Port);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await SendOnceAsync(host, request, type, cancellationToken, proof, expected).ConfigureAwait(false);
+        var outcome = Telemetry.HogGuardTelemetry.TagValue(result.Outcome.ToString());
+        var tags = new System.Diagnostics.TagList { { "server.address", host.Host }, { "server.port", host.Port }, { "hogguard.posthog.outcome", outcome } };
+        if (result.Status is { } status)
+        {
+            tags.Add("http.response.status_code", status);
+            activity?.SetTag("http.response.status_code", status);
+        }
+
+        Telemetry.HogGuardTelemetry.PostHogRequests.Add(1, tags);
+        Telemetry.HogGuardTelemetry.PostHogRequestDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        activity?.SetTag("hogguard.posthog.outcome", outcome);
+        if (!result.IsOk)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome);
+        }
+
+        return result;
+    }
+
+    private async Task<ApiResult<T>> SendOnceAsync<T>(Uri host, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken, Func<int, string, bool>? proof, string? expected)
+    {
         // Only the ingestion endpoints (capture, flags) are proven by their body's shape here; the
         // API's answers are proven by deserializing into the type HogGuard expects.
         HttpResponseMessage response;
