@@ -20,7 +20,7 @@ builder.Services.AddPostHogSecurity(builder.Configuration);
 if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
 {
     builder.Services.AddOpenTelemetry()
-        .WithTracing(tracing => tracing.AddSource(HogGuard.Telemetry.HogGuardTelemetry.Name).AddConsoleExporter())
+        .WithTracing(tracing => tracing.AddSource(HogGuard.Telemetry.HogGuardTelemetry.Name).SetSampler(new AlwaysOnSampler()).AddConsoleExporter())
         .WithMetrics(metrics => metrics.AddMeter(HogGuard.Telemetry.HogGuardTelemetry.Name).AddConsoleExporter());
 }
 builder.Services.AddPostHogWebhooks("posthog", builder.Configuration.GetSection("PostHog:Webhook"));

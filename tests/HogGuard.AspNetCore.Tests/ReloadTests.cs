@@ -181,6 +181,36 @@ public sealed class ReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task UserSecrets_ARotationOfSecretsJson_ReachesTheRunningClient()
+    {
+        var (emulator, first, second) = await EmulatorAsync();
+        await using var _ = emulator;
+        var id = "hogguard-test-" + Guid.NewGuid().ToString("N");
+        var folder = Path.Combine(SecretStoreFactory.DefaultUserSecretsRoot(), id);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // As `dotnet user-secrets set` writes it: flat "Section:Key" names.
+            var path = Path.Combine(folder, "secrets.json");
+            File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, string> { ["PostHog:Host"] = emulator.Address, ["PostHog:WriterKey"] = first }));
+            var (provider, _) = Start(b => b.AddUserSecrets(id, reloadOnChange: true));
+            using var __ = provider;
+            var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
+            Assert.Contains(new PostHogSecret(first).Fingerprint, writer.Key, StringComparison.Ordinal);
+
+            var store = new JsonSecretStore("test", path, "PostHog:WriterKey");
+            store.Write(store.Read(), second, null, null);
+            var fingerprint = new PostHogSecret(second).Fingerprint;
+            await EventuallyAsync(() => writer.Key.Contains(fingerprint, StringComparison.Ordinal), "the writer picks up the key written to secrets.json");
+            Assert.True((await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"secrets\"}")).IsOk);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void DotEnvFile_MissingAndNotOptional_FailsAtBuild_NamingTheFile()
     {
         var error = Assert.Throws<FileNotFoundException>(() => new ConfigurationBuilder().SetBasePath(_folder).AddDotEnvFile("missing.env").Build());

@@ -50,6 +50,7 @@ public sealed class SampleServiceTests : IDisposable
             ["PostHog__Webhook__Secrets__0__Secret"] = webhookSecret,
             ["Audit__Directory"] = _audit,
             ["Audit__ShipIntervalSeconds"] = "1",
+            ["Telemetry__Console"] = "true",
         }))
         {
             var http = process.Http;
@@ -94,6 +95,10 @@ public sealed class SampleServiceTests : IDisposable
             Assert.True(names.Count(n => n == "hogguard_audit_entry") == 2 && names.Contains("sample_webhook_received"), string.Join(", ", names) + "\n" + process.Output);
             log = process.Output;
         }
+
+        // Asked to, the sample writes HogGuard's activities to the console (names and tags, never a key).
+        Assert.Contains("posthog.request", log, StringComparison.Ordinal);
+        Assert.Contains("webhook.verify", log, StringComparison.Ordinal);
 
         var verification = AuditVerifier.Verify(_audit);
         Assert.True(verification.IsIntact, verification.Detail);
