@@ -58,6 +58,15 @@ public sealed class ReloadTests : IDisposable
         return (services.BuildServiceProvider(), log);
     }
 
+    /// <summary>The service's settings in appsettings.json (reload on), the writer on <paramref name="writer"/>.</summary>
+    private (string Path, ServiceProvider Provider, ListLoggerProvider Log, PostHogApiClient Writer) StartWithJson(EmulatorHost emulator, string writer)
+    {
+        var path = Path.Combine(_folder, "appsettings.json");
+        File.WriteAllText(path, Settings(emulator.Address, writer));
+        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true));
+        return (path, provider, log, provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer));
+    }
+
     private static async Task<(EmulatorHost Emulator, string First, string Second)> EmulatorAsync()
     {
         var (first, second) = (Token("phx_"), Token("phx_"));
@@ -74,11 +83,8 @@ public sealed class ReloadTests : IDisposable
     {
         var (emulator, first, second) = await EmulatorAsync();
         await using var _ = emulator;
-        var path = Path.Combine(_folder, "appsettings.json");
-        File.WriteAllText(path, Settings(emulator.Address, first));
-        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true));
+        var (path, provider, log, writer) = StartWithJson(emulator, first);
         using var __ = provider;
-        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
         Assert.Equal(["insight:write"], await writer.GetScopesAsync());
         Assert.True((await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"before\"}")).IsOk);
 
@@ -105,11 +111,8 @@ public sealed class ReloadTests : IDisposable
     {
         var (emulator, first, second) = await EmulatorAsync();
         await using var _ = emulator;
-        var path = Path.Combine(_folder, "appsettings.json");
-        File.WriteAllText(path, Settings(emulator.Address, first));
-        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true));
+        var (path, provider, log, writer) = StartWithJson(emulator, first);
         using var __ = provider;
-        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
         var before = writer.Key;
 
         // A project secret key pasted where the writer's personal key belongs.
@@ -138,11 +141,8 @@ public sealed class ReloadTests : IDisposable
     {
         var (emulator, first, _) = await EmulatorAsync();
         await using var _ = emulator;
-        var path = Path.Combine(_folder, "appsettings.json");
-        File.WriteAllText(path, Settings(emulator.Address, first));
-        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true));
+        var (path, provider, log, writer) = StartWithJson(emulator, first);
         using var __ = provider;
-        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
         var before = writer.Key;
 
         Replace(path, "{ \"PostHog\": { \"Host\": \"" + emulator.Address + "\" } }");

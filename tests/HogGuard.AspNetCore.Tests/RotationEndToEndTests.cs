@@ -162,20 +162,8 @@ public sealed class RotationEndToEndTests : IDisposable
         return response.StatusCode;
     }
 
-    private static async Task<JsonElement> AsPersonAsync(EmulatorHost emulator, HttpMethod method, string path, object? body = null)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(method, emulator.Address + path);
-        request.Headers.Add("X-Emulator-Session", Person);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode}");
-        return response.StatusCode == HttpStatusCode.NoContent ? default : await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private static Task<JsonElement> AsPersonAsync(EmulatorHost emulator, HttpMethod method, string path, object? body = null) =>
+        emulator.AsPersonAsync(Person, method, path, body);
 
     private sealed record KeysInUse(string Reader, string Writer, string Flags);
 

@@ -166,20 +166,8 @@ public abstract class KeysRotateTestBase
         return data;
     }
 
-    protected static async Task<JsonElement> AsPersonAsync(EmulatorHost emulator, HttpMethod method, string path, object? body = null)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(method, emulator.Address + path);
-        request.Headers.Add("X-Emulator-Session", Person);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode}");
-        return response.StatusCode == HttpStatusCode.NoContent ? default : await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    protected static Task<JsonElement> AsPersonAsync(EmulatorHost emulator, HttpMethod method, string path, object? body = null) =>
+        emulator.AsPersonAsync(Person, method, path, body);
 
     protected static async Task<(Setup Setup, string OldId)> StartPersonalAsync()
     {

@@ -48,6 +48,26 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>The ingestion host as a URI.</summary>
     public Uri IngestionUri => new(IngestionAddress + "/");
 
+    /// <summary>
+    /// A call as the person <paramref name="email"/>, logged in (the emulator's session header stands in
+    /// for PostHog's session cookie): what a person does in PostHog's UI, such as creating or deleting a
+    /// personal key. Fails the test unless PostHog answers 2xx; the JSON answer, or default for 204.
+    /// </summary>
+    public async Task<JsonElement> AsPersonAsync(string email, HttpMethod method, string path, object? body = null)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(method, Address + path);
+        request.Headers.Add("X-Emulator-Session", email);
+        if (body is not null)
+        {
+            request.Content = System.Net.Http.Json.JsonContent.Create(body);
+        }
+
+        using var response = await http.SendAsync(request);
+        Xunit.Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode}");
+        return response.StatusCode == System.Net.HttpStatusCode.NoContent ? default : JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -13,6 +13,7 @@ public sealed class ArchitectureTests
     private static readonly string[][] Layers =
     [
         ["Keys", "IO"],                                    // token formats, masking, scopes; files done safely
+        ["Telemetry"],                                     // the activity source and meter (keys appear by fingerprint prefix)
         ["Detection", "SecretStores", "PostHogApi", "Webhooks"], // finding secrets; where keys live; PostHog's API; signatures
         ["Configuration", "Liveness", "Audit"],            // hogguard.yml as records; is a found key live; the audit log
         ["Sources", "Policy", "Rotation"],                 // what is scanned; key audits; rotation
