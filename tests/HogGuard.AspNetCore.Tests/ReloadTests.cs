@@ -154,6 +154,38 @@ public sealed class ReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task Reload_OfAFileCaughtHalfWritten_KeepsTheKey_AndTheNextWholeFileIsTaken()
+    {
+        var (emulator, first, second) = await EmulatorAsync();
+        await using var _ = emulator;
+        var path = Path.Combine(_folder, "appsettings.json");
+        var other = Path.Combine(_folder, "other.json");
+        File.WriteAllText(path, Settings(emulator.Address, first));
+        File.WriteAllText(other, "{ \"Other\": \"1\" }");
+        var (provider, log) = Start(b => b.AddJsonFile("appsettings.json", optional: false, reloadOnChange: true).AddJsonFile("other.json", optional: false, reloadOnChange: true));
+        using var __ = provider;
+        var configuration = provider.GetRequiredService<IConfiguration>();
+        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
+        var before = writer.Key;
+
+        // An editor that writes in place: the watcher reads the file cut short, which is not JSON. The
+        // JSON provider then holds nothing for it (and says nothing); the next change anywhere in the
+        // configuration would bind a PostHog section without keys.
+        var whole = Settings(emulator.Address, second);
+        File.WriteAllText(path, whole[..(whole.Length / 2)]);
+        await EventuallyAsync(() => configuration["PostHog:WriterKey"] is null, "the JSON provider drops the half-written file");
+        File.WriteAllText(other, "{ \"Other\": \"2\" }");
+        await EventuallyAsync(() => log.Entries.Any(e => e.Level == LogLevel.Error), "the refused reload is logged");
+
+        Assert.Contains("PostHog:WriterKey (" + SecretMasking.Mask(first) + ") is no longer set", Assert.Single(log.Entries, e => e.Level == LogLevel.Error).Text, StringComparison.Ordinal);
+        Assert.Equal(before, writer.Key);
+        Assert.True((await writer.PostAsync("/api/projects/1/insights/", "{\"name\":\"kept\"}")).IsOk);
+        File.WriteAllText(path, whole);
+        var fingerprint = new PostHogSecret(second).Fingerprint;
+        await EventuallyAsync(() => writer.Key.Contains(fingerprint, StringComparison.Ordinal), "the writer picks up the whole file");
+    }
+
+    [Fact]
     public async Task DotEnvFile_IsReadWithTheRotationStoresParser_AndAWriteByTheStoreReachesTheClient()
     {
         var (emulator, first, second) = await EmulatorAsync();
