@@ -1,6 +1,5 @@
 using HogGuard.AspNetCore;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.FileProviders.Physical;
 
 // Extensions live in the namespace users already import, so they find them.
 namespace Microsoft.Extensions.Configuration;
@@ -17,19 +16,8 @@ public static class DotEnvConfigurationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        // The default file provider hides names that start with a dot, which every dotenv file has:
-        // watch the file's own directory with nothing excluded.
-        var full = System.IO.Path.IsPathRooted(path)
-            ? path
-            : System.IO.Path.Combine(builder.GetFileProvider() is PhysicalFileProvider root ? root.Root : AppContext.BaseDirectory, path);
-        full = System.IO.Path.GetFullPath(full);
-        var directory = System.IO.Path.GetDirectoryName(full)!;
-        return builder.Add<DotEnvConfigurationSource>(source =>
-        {
-            source.FileProvider = Directory.Exists(directory) ? new PhysicalFileProvider(directory, ExclusionFilters.None) : null;
-            source.Path = Directory.Exists(directory) ? System.IO.Path.GetFileName(full) : full;
-            source.Optional = optional;
-            source.ReloadOnChange = reloadOnChange;
-        });
+        var root = builder.GetFileProvider() is PhysicalFileProvider physical ? physical.Root : AppContext.BaseDirectory;
+        var full = Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(root, path));
+        return builder.Add(new DotEnvConfigurationSource { Path = full, Optional = optional, ReloadOnChange = reloadOnChange });
     }
 }

@@ -245,10 +245,53 @@ public sealed class ReloadTests : IDisposable
     [Fact]
     public void DotEnvFile_MissingAndNotOptional_FailsAtBuild_NamingTheFile()
     {
-        var error = Assert.Throws<FileNotFoundException>(() => new ConfigurationBuilder().SetBasePath(_folder).AddDotEnvFile("missing.env").Build());
+        var error = Assert.ThrowsAny<IOException>(() => new ConfigurationBuilder().SetBasePath(_folder).AddDotEnvFile("missing.env").Build());
 
         Assert.Contains("missing.env", error.Message, StringComparison.Ordinal);
         Assert.Empty(new ConfigurationBuilder().SetBasePath(_folder).AddDotEnvFile("missing.env", optional: true).Build().AsEnumerable());
+    }
+
+    [Fact]
+    public async Task DotEnvFile_AFifoOrAHugeFile_IsRefusedNamingIt_AndNeverBlocksTheStart()
+    {
+        var fifo = Path.Combine(_folder, ".env");
+        var (code, output) = ProcessRunner.Run("mkfifo", [fifo]);
+        Assert.True(code == 0, output);
+        var start = Task.Run(() => new ConfigurationBuilder().SetBasePath(_folder).AddDotEnvFile(".env").Build());
+        var finished = await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(20)));
+
+        Assert.Same(start, finished);
+        var error = await Assert.ThrowsAnyAsync<IOException>(() => start);
+        Assert.Contains(fifo, error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
+
+        var huge = Path.Combine(_folder, "huge.env");
+        File.WriteAllText(huge, "A=" + new string('x', DotenvFile.MaxFileBytes) + "\n");
+        var tooLarge = Assert.ThrowsAny<IOException>(() => new ConfigurationBuilder().AddDotEnvFile(huge).Build());
+        Assert.Contains("huge.env is larger than", tooLarge.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DotEnvFile_DeletedWhileRunning_KeepsItsSettings_AndTakesTheNextFile()
+    {
+        var (emulator, first, second) = await EmulatorAsync();
+        await using var _ = emulator;
+        var path = Path.Combine(_folder, ".env");
+        File.WriteAllText(path, $"PostHog__Host={emulator.Address}\nPostHog__WriterKey={first}\n");
+        var (provider, log) = Start(b => b.AddDotEnvFile(".env", reloadOnChange: true));
+        using var __ = provider;
+        var configuration = provider.GetRequiredService<IConfiguration>();
+        var writer = provider.GetRequiredKeyedService<PostHogApiClient>(PostHogRoles.Writer);
+
+        File.Delete(path);
+        await Task.Delay(1000);
+        Assert.Equal(first, configuration["PostHog:WriterKey"]);
+        Assert.Contains(new PostHogSecret(first).Fingerprint, writer.Key, StringComparison.Ordinal);
+
+        File.WriteAllText(path, $"PostHog__Host={emulator.Address}\nPostHog__WriterKey={second}\n");
+        var fingerprint = new PostHogSecret(second).Fingerprint;
+        await EventuallyAsync(() => writer.Key.Contains(fingerprint, StringComparison.Ordinal), "the writer picks up the new file");
+        Assert.DoesNotContain(log.Entries, e => e.Level == LogLevel.Error);
     }
 
     [Fact]

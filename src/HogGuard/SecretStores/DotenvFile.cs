@@ -10,6 +10,16 @@ namespace HogGuard.SecretStores;
 /// </summary>
 public static class DotenvFile
 {
+    /// <summary>The largest dotenv file <see cref="ReadFile"/> reads (1 MiB): settings, not data.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    /// <summary>
+    /// Reads a dotenv file as <see cref="Read"/> does. Only a regular file is read (a FIFO, socket or
+    /// device is refused without blocking), and at most <see cref="MaxFileBytes"/>.
+    /// </summary>
+    /// <exception cref="IOException">Missing, unreadable, not a regular file or too large; the message names the path.</exception>
+    public static IReadOnlyDictionary<string, string> ReadFile(string path) => Read(IO.RegularFile.ReadAllBytes(path, MaxFileBytes));
+
     /// <summary>Every name with a non-empty value, the last assignment winning; the text is UTF-8 (a byte order mark is skipped).</summary>
     public static IReadOnlyDictionary<string, string> Read(ReadOnlySpan<byte> bytes)
     {
