@@ -100,4 +100,45 @@ public sealed class KeyRotatorTests : IAsyncLifetime, IDisposable
             Assert.Equal($"# flags\nPOSTHOG_FLAGS_KEY={RunningEmulator.Secret("flags")}\n", File.ReadAllText(dotenv));
         }
     }
+
+    [Fact]
+    public async Task Grace_KeepsTheOldKeyAliveAfterThePromotion_AndAResumedRunWaitsOnlyTheRest()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (context, _, http) = Context(point =>
+        {
+            if (point == "promoted")
+            {
+                throw new IOException("killed at promoted");
+            }
+        });
+        using (http)
+        {
+            context = context with { Grace = TimeSpan.FromMinutes(10), Time = clock };
+            await Assert.ThrowsAsync<IOException>(() => new KeyRotator(context).StartAsync());
+            var journal = Assert.Single(context.Journals.List());
+            Assert.Equal(RotationState.Promoted, journal.State);
+            var old = new PostHogSecret(RunningEmulator.Secret("flags"));
+
+            // Eight minutes later the run is resumed: it waits the two minutes left, and the old key works until then.
+            clock.Advance(TimeSpan.FromMinutes(8));
+            var prompt = (Prompt)context.Prompt;
+            var resumed = new KeyRotator(context with { FaultPoint = null }).RunAsync(journal);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!prompt.Said.Any(l => l.Contains("waiting 120 s for running services", StringComparison.Ordinal)) && !resumed.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.False(resumed.IsCompleted, "the resumed run deleted the old key before the grace ended");
+            Assert.Contains(prompt.Said, l => l.Contains("waiting 120 s for running services to load it before the old key", StringComparison.Ordinal));
+            Assert.Equal(ApiOutcome.Ok, (await context.Client.CheckFlagDefinitionsAsync(context.Host.Ingestion, old, _emulator.ProjectToken)).Outcome);
+
+            clock.Advance(TimeSpan.FromMinutes(2));
+            var done = await resumed.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(RotationState.Done, done.State);
+            Assert.Equal(ApiOutcome.InvalidKey, (await context.Client.CheckFlagDefinitionsAsync(context.Host.Ingestion, old, _emulator.ProjectToken)).Outcome);
+        }
+    }
 }
