@@ -25,10 +25,11 @@ public sealed class PostHogScopeException(string message, string role, string sc
 }
 
 /// <summary>
-/// A private-API client bound to one personal key (a reader or a writer). It knows the key's scopes
-/// (from configuration, or introspected once with <c>@current</c>) and refuses a request those scopes
-/// cannot make before sending anything, naming the missing scope. Retries, timeouts and typed
-/// outcomes are <see cref="PostHogClient"/>'s.
+/// A private-API client for one role (reader or writer), using the key the settings hold now (a
+/// reload that replaces the key reaches the next request). It knows the key's scopes (from
+/// configuration, or introspected once per key with <c>@current</c>) and refuses a request those
+/// scopes cannot make before sending anything, naming the missing scope. Retries and timeouts are the
+/// named HTTP client's resilience handler; typed outcomes are <see cref="PostHogClient"/>'s.
 /// </summary>
 public sealed class PostHogApiClient
 {
