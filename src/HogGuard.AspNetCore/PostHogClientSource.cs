@@ -10,14 +10,7 @@ namespace HogGuard.AspNetCore;
 /// </summary>
 internal sealed class PostHogClientSource(IHttpClientFactory factory, PostHogClientOptions options, TimeProvider time)
 {
-    private readonly PostHogClientOptions _options = new()
-    {
-        AttemptTimeout = options.AttemptTimeout,
-        MaxRetries = options.MaxRetries,
-        BaseDelay = options.BaseDelay,
-        MaxRetryAfter = options.MaxRetryAfter,
-        ResilienceInHttpClient = true,
-    };
+    private readonly PostHogClientOptions _options = options with { ResilienceInHttpClient = true };
 
     public PostHogClient Get() => Create(factory.CreateClient(Microsoft.Extensions.DependencyInjection.PostHogSecurityServiceCollectionExtensions.HttpClientName));
 

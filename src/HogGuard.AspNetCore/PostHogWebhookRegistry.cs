@@ -15,7 +15,7 @@ internal sealed class PostHogWebhookRegistry : IDisposable
     private readonly LastValidOptions<PostHogWebhookOptions> _options;
     private readonly TimeProvider _time;
     private readonly IServiceProvider _services;
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public PostHogWebhookRegistry(LastValidOptions<PostHogWebhookOptions> options, TimeProvider time, IServiceProvider services)
@@ -28,7 +28,13 @@ internal sealed class PostHogWebhookRegistry : IDisposable
 
     public WebhookReceiver Get(string name)
     {
+        // Every delivery asks: the usual answer comes without a lock; only a first use or a reload builds.
         var current = _options.Get(name);
+        if (_entries.TryGetValue(name, out var known) && known.Generation == current.Generation)
+        {
+            return known.Receiver;
+        }
+
         lock (_gate)
         {
             if (_entries.TryGetValue(name, out var entry) && entry.Generation == current.Generation)

@@ -63,18 +63,26 @@ public sealed class AuditShipper
     public async Task<(long Shipped, ApiResult<bool>? Failure)> ShipOnceAsync(CancellationToken cancellationToken = default)
     {
         var round = await ShipRoundAsync(cancellationToken).ConfigureAwait(false);
-        Telemetry.HogGuardTelemetry.AuditShippingLag.Record(Lag);
+
+        // A round that went through read up to the newest entry, so its lag is what that read saw past
+        // the cursor (no second read of the log); only a failed round, which stopped early, counts the log.
+        Telemetry.HogGuardTelemetry.AuditShippingLag.Record(round.Failure is null ? Math.Max(0, _lastRead - Cursor) : Lag);
         return round;
     }
+
+    /// <summary>The sequence of the last entry the current round read (the cursor when it read none).</summary>
+    private long _lastRead;
 
     private async Task<(long Shipped, ApiResult<bool>? Failure)> ShipRoundAsync(CancellationToken cancellationToken)
     {
         var cursor = Cursor;
         _shipped = 0;
         _refused = [];
+        _lastRead = cursor;
         var batch = new List<StoredAuditEntry>(_batchSize);
         foreach (var (entry, _, _) in AuditReader.EntriesAfter(_directory, cursor))
         {
+            _lastRead = entry.Sequence;
             batch.Add(entry);
             if (batch.Count == _batchSize)
             {

@@ -1,7 +1,7 @@
 namespace HogGuard.PostHogApi;
 
 /// <summary>How patient the client is. Defaults suit a CLI run against PostHog Cloud.</summary>
-public sealed class PostHogClientOptions
+public sealed record PostHogClientOptions
 {
     /// <summary>Time allowed for one attempt (default 10 s).</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(10);
